@@ -1,0 +1,40 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Platform.Data;
+
+/// <summary>Applies pending migrations in order, each in its own transaction together with its version row.</summary>
+public static class SchemaMigrator
+{
+    private const string VersionTable = """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            scope      TEXT    NOT NULL,
+            version    INTEGER NOT NULL,
+            name       TEXT    NOT NULL,
+            applied_at TEXT    NOT NULL,
+            PRIMARY KEY (scope, version)
+        );
+        """;
+
+    public static async Task<IReadOnlyList<string>> MigrateAsync(SqliteConnection connection, IEnumerable<MigrationSource> sources, CancellationToken ct = default)
+    {
+        await connection.ExecuteAsync(new CommandDefinition(VersionTable, cancellationToken: ct));
+        var applied = new List<string>();
+        foreach (var source in sources)
+        {
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+            var current = await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
+                "SELECT MAX(version) FROM schema_migrations WHERE scope = @Scope", new { source.Scope }, transaction, cancellationToken: ct)) ?? 0;
+            foreach (var migration in source.Load().Where(m => m.Version > current))
+            {
+                await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: transaction, cancellationToken: ct));
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO schema_migrations (scope, version, name, applied_at) VALUES (@Scope, @Version, @Name, @AppliedAt)",
+                    new { source.Scope, migration.Version, migration.Name, AppliedAt = DateTimeOffset.UtcNow }, transaction, cancellationToken: ct));
+                applied.Add($"{source.Scope}/{migration.Version:D4}_{migration.Name}");
+            }
+            await transaction.CommitAsync(ct);
+        }
+        return applied;
+    }
+}

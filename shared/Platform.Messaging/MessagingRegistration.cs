@@ -1,0 +1,86 @@
+using Microsoft.Extensions.Configuration;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Platform.Data;
+
+namespace Platform.Messaging;
+
+public static class MessagingRegistration
+{
+    /// <summary>
+    /// One MassTransit bus for the process, on RabbitMQ or in memory (<c>Messaging:Transport</c>), with kebab-case
+    /// endpoints, retries and error queues. <paramref name="consumers"/> registers each service's consumers.
+    /// </summary>
+    public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator> consumers)
+    {
+        var options = builder.Configuration.GetSection("Messaging").Get<MessagingOptions>() ?? new MessagingOptions();
+        builder.Services.AddOptions<MessagingOptions>().BindConfiguration("Messaging");
+        builder.Services.TryAddTimeProvider();
+
+        builder.Services.AddMassTransit(x =>
+        {
+            x.SetKebabCaseEndpointNameFormatter();
+            consumers(x);
+            x.AddConfigureEndpointsCallback((_, _, endpoint) =>
+                endpoint.UseMessageRetry(r => r.Interval(options.RetryLimit, options.RetryInterval)));
+
+            if (options.Transport == MessagingTransport.InMemory)
+            {
+                x.UsingInMemory((context, cfg) =>
+                {
+                    cfg.MessageTopology.SetEntityNameFormatter(new ExchangeNameFormatter(cfg.MessageTopology.EntityNameFormatter));
+                    cfg.ConfigureEndpoints(context);
+                });
+            }
+            else
+            {
+                x.UsingRabbitMq((context, cfg) =>
+                {
+                    ConfigureHost(cfg, options.RabbitMq);
+                    cfg.PrefetchCount = options.RabbitMq.PrefetchCount;
+                    cfg.MessageTopology.SetEntityNameFormatter(new ExchangeNameFormatter(cfg.MessageTopology.EntityNameFormatter));
+                    cfg.ConfigureEndpoints(context);
+                });
+            }
+        });
+        builder.Services.AddOptions<MassTransitHostOptions>().Configure(o =>
+        {
+            o.WaitUntilStarted = true;
+            o.StartTimeout = TimeSpan.FromSeconds(60);
+            o.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+        return builder;
+    }
+
+    /// <summary>A transactional outbox on a service's database and the relay that publishes it.</summary>
+    public static IHostApplicationBuilder AddOutbox<TDatabase>(this IHostApplicationBuilder builder) where TDatabase : SqliteDatabase
+    {
+        builder.Services.AddOptions<OutboxOptions>().BindConfiguration("Messaging:Outbox");
+        builder.Services.TryAddTimeProvider();
+        builder.Services.AddSingleton<OutboxSignal<TDatabase>>();
+        builder.Services.AddSingleton<OutboxWriter<TDatabase>>();
+        builder.Services.AddHostedService<OutboxRelay<TDatabase>>();
+        return builder;
+    }
+
+    private static void ConfigureHost(IRabbitMqBusFactoryConfigurator cfg, RabbitMqOptions rabbit)
+    {
+        if (!string.IsNullOrWhiteSpace(rabbit.Url))
+        {
+            cfg.Host(new Uri(rabbit.Url));
+            return;
+        }
+        cfg.Host(rabbit.Host, rabbit.Port, rabbit.VirtualHost, h =>
+        {
+            h.Username(rabbit.Username);
+            h.Password(rabbit.Password);
+        });
+    }
+
+    private static void TryAddTimeProvider(this IServiceCollection services)
+    {
+        if (services.All(d => d.ServiceType != typeof(TimeProvider)))
+            services.AddSingleton(TimeProvider.System);
+    }
+}
