@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using System.Text.Json.Serialization;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -23,14 +24,17 @@ public static class MessagingRegistration
             x.SetKebabCaseEndpointNameFormatter();
             consumers(x);
             x.AddConfigureEndpointsCallback((_, _, endpoint) =>
-                endpoint.UseMessageRetry(r => r.Interval(options.RetryLimit, options.RetryInterval)));
+                endpoint.UseMessageRetry(r =>
+                {
+                    r.Ignore<InvalidMessageException>();
+                    r.Interval(options.RetryLimit, options.RetryInterval);
+                }));
 
             if (options.Transport == MessagingTransport.InMemory)
             {
                 x.UsingInMemory((context, cfg) =>
                 {
-                    cfg.MessageTopology.SetEntityNameFormatter(new ExchangeNameFormatter(cfg.MessageTopology.EntityNameFormatter));
-                    cfg.ConfigureEndpoints(context);
+                    ConfigureBus(context, cfg);
                 });
             }
             else
@@ -39,8 +43,7 @@ public static class MessagingRegistration
                 {
                     ConfigureHost(cfg, options.RabbitMq);
                     cfg.PrefetchCount = options.RabbitMq.PrefetchCount;
-                    cfg.MessageTopology.SetEntityNameFormatter(new ExchangeNameFormatter(cfg.MessageTopology.EntityNameFormatter));
-                    cfg.ConfigureEndpoints(context);
+                    ConfigureBus(context, cfg);
                 });
             }
         });
@@ -62,6 +65,19 @@ public static class MessagingRegistration
         builder.Services.AddSingleton<OutboxWriter<TDatabase>>();
         builder.Services.AddHostedService<OutboxRelay<TDatabase>>();
         return builder;
+    }
+
+    /// <summary>Exchange names from the contracts, enums as strings on the wire (readable by any language), endpoints per consumer.</summary>
+    private static void ConfigureBus<TEndpoint>(IBusRegistrationContext context, IBusFactoryConfigurator<TEndpoint> cfg)
+        where TEndpoint : IReceiveEndpointConfigurator
+    {
+        cfg.MessageTopology.SetEntityNameFormatter(new ExchangeNameFormatter(cfg.MessageTopology.EntityNameFormatter));
+        cfg.ConfigureJsonSerializerOptions(json =>
+        {
+            json.Converters.Add(new JsonStringEnumConverter());
+            return json;
+        });
+        cfg.ConfigureEndpoints(context);
     }
 
     private static void ConfigureHost(IRabbitMqBusFactoryConfigurator cfg, RabbitMqOptions rabbit)

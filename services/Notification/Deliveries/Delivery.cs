@@ -1,0 +1,20 @@
+using Platform.Contracts;
+
+namespace Platform.Notification.Deliveries;
+
+/// <summary>A row of the delivery log joined with what the channel needs to send it.</summary>
+public sealed record Delivery
+{
+    public Guid Id { get; init; }
+    public Guid SubscriberId { get; init; }
+    public Guid ListingId { get; init; }
+    public NotificationChannel Channel { get; init; }
+    public string Title { get; init; } = "";
+    public string? Url { get; init; }
+    public double Score { get; init; }
+    public string Rewards { get; init; } = "{}";
+    public int Attempts { get; init; }
+    public string? Email { get; init; }
+    public string? WebhookUrl { get; init; }
+    public string WebhookSecret { get; init; } = "";
+}

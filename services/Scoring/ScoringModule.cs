@@ -1,0 +1,31 @@
+using MassTransit;
+using Platform.Data;
+using Platform.Messaging;
+using Platform.Scoring.Results;
+using Platform.Scoring.Subscribers;
+
+namespace Platform.Scoring;
+
+/// <summary>The scoring service as a module, composed by its own host and by the embedded all-in-one host.</summary>
+public static class ScoringModule
+{
+    public const string Section = "Scoring";
+
+    public static IHostApplicationBuilder AddScoring(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ScoringOptions>().BindConfiguration(Section);
+        builder.AddSqliteDatabase<ScoringDatabase>(Section);
+        builder.AddOutbox<ScoringDatabase>();
+        builder.Services.AddSingleton<SubscriberIndex>();
+        builder.Services.AddSingleton<ScoredListingStore>();
+        return builder;
+    }
+
+    public static void AddScoringConsumers(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<StoreInterestsConsumer>();
+        bus.AddConsumer<ScoreListingConsumer>();
+    }
+
+    public static IEndpointRouteBuilder MapScoring(this IEndpointRouteBuilder app) => app.MapScoresApi().MapSubscriberVectorsApi();
+}

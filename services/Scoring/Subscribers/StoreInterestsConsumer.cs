@@ -1,0 +1,44 @@
+using Dapper;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Platform.Contracts;
+using Platform.Messaging;
+
+namespace Platform.Scoring.Subscribers;
+
+/// <summary>Keeps each subscriber's preference vector, starting from the embedding of their interest statement.</summary>
+public sealed class StoreInterestsConsumer(ScoringDatabase database, SubscriberIndex index, IOptions<ScoringOptions> options, TimeProvider clock)
+    : IConsumer<SubscriberInterestsEmbedded>, IConsumer<SubscriberRemoved>
+{
+    public async Task Consume(ConsumeContext<SubscriberInterestsEmbedded> context)
+    {
+        var m = context.Message;
+        EmbeddingModelGuard.Check(options.Value, m.ModelId, m.Vector.Length, $"subscriber {m.SubscriberId}");
+        var vectors = await index.GetAsync(context.CancellationToken);
+
+        await using var uow = await database.BeginAsync(context.CancellationToken);
+        if (!await uow.TryClaimAsync(context, nameof(StoreInterestsConsumer)))
+            return;
+        await uow.Connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT OR REPLACE INTO subscriber_vectors (subscriber_id, model_id, dimension, vector, updated_at)
+            VALUES (@SubscriberId, @ModelId, @Dimension, @Vector, @UpdatedAt)
+            """,
+            new { m.SubscriberId, m.ModelId, m.Dimension, m.Vector, UpdatedAt = clock.GetUtcNow() },
+            uow.Transaction, cancellationToken: context.CancellationToken));
+        uow.AfterCommit(() => vectors.Upsert(m.SubscriberId, m.Vector));
+        await uow.CommitAsync(context.CancellationToken);
+    }
+
+    public async Task Consume(ConsumeContext<SubscriberRemoved> context)
+    {
+        var vectors = await index.GetAsync(context.CancellationToken);
+        await using var uow = await database.BeginAsync(context.CancellationToken);
+        if (!await uow.TryClaimAsync(context, nameof(StoreInterestsConsumer)))
+            return;
+        await uow.Connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM subscriber_vectors WHERE subscriber_id = @SubscriberId", new { context.Message.SubscriberId }, uow.Transaction));
+        uow.AfterCommit(() => vectors.Remove(context.Message.SubscriberId));
+        await uow.CommitAsync(context.CancellationToken);
+    }
+}
