@@ -44,6 +44,9 @@ public sealed class RabbitMqBroker
     /// <summary>Environment variable overriding the start timeout of the private node, in seconds (default 60).</summary>
     public const string StartTimeoutVariable = "RABBITMQ_START_TIMEOUT_SECONDS";
 
+    /// <summary>Set to 1 to behave as if RabbitMQ were not installed (broker tests skip locally, fail on CI).</summary>
+    public const string DisableVariable = "PLATFORM_NO_RABBITMQ";
+
     private const string PrivateUser = "platform";
     private static readonly TimeSpan CtlTimeout = TimeSpan.FromSeconds(60);
     private static readonly Lazy<Task<RabbitMqBroker>> Instance =
@@ -269,7 +272,9 @@ public sealed class RabbitMqBroker
 
     private static async Task<RabbitMqBroker> CreateAsync()
     {
-        var installation = Installation.Find();
+        var installation = Environment.GetEnvironmentVariable(DisableVariable) is "1" or "true"
+            ? null
+            : Installation.Find();
         var url = Environment.GetEnvironmentVariable(UrlVariable);
         if (!string.IsNullOrWhiteSpace(url))
         {
@@ -279,7 +284,9 @@ public sealed class RabbitMqBroker
         if (installation is null)
         {
             throw new RabbitMqUnavailableException(
-                $"{NotInstalledMessage} (looked for rabbitmq-server on PATH, in /usr/sbin, /usr/local/sbin and /usr/lib/rabbitmq/bin)");
+                Environment.GetEnvironmentVariable(DisableVariable) is "1" or "true"
+                    ? $"{NotInstalledMessage} ({DisableVariable} is set)"
+                    : $"{NotInstalledMessage} (looked for rabbitmq-server on PATH, in /usr/sbin, /usr/local/sbin and /usr/lib/rabbitmq/bin)");
         }
 
         return await StartPrivateNodeAsync(installation).ConfigureAwait(false);

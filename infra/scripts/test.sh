@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# The test command: builds and runs every test project of Platform.sln (Release) and prints, as the very last
+# line, "N passed, N failed" (", N skipped" is added when tests were skipped), totalled over all projects.
+#
+#   infra/scripts/test.sh                                        # everything
+#   infra/scripts/test.sh --filter "FullyQualifiedName~RabbitMq"  # extra arguments go to dotnet test
+#
+# Set-up it does itself: broker tests need RabbitMQ. When rabbitmq-server is missing and this runs as root, it is
+# installed with apt (Debian/Ubuntu); otherwise it says how to install it and the broker tests skip (they fail
+# instead when CI is set). The tests start their own private, throw-away RabbitMQ node (see
+# tests/Platform.Testing/RabbitMqBroker.cs); set RABBITMQ_URL to use an existing broker instead.
+#
+# Exit status: non-zero when dotnet test failed (build errors included), when any test failed, or when no test
+# passed. TRX files of every test project are left in artifacts/test-results/.
+set -uo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$repo_root" || exit 1
+results_dir="$repo_root/artifacts/test-results"
+
+say() { printf '[test.sh] %s\n' "$*"; }
+
+print_summary() {
+    # $1 passed, $2 failed, $3 skipped
+    if [ "$3" -gt 0 ]; then
+        printf '%d passed, %d failed, %d skipped\n' "$1" "$2" "$3"
+    else
+        printf '%d passed, %d failed\n' "$1" "$2"
+    fi
+}
+
+export DOTNET_NOLOGO="${DOTNET_NOLOGO:-1}"
+export DOTNET_CLI_TELEMETRY_OPTOUT="${DOTNET_CLI_TELEMETRY_OPTOUT:-1}"
+# Several test projects may start a private RabbitMQ node at the same time on a small machine: be patient.
+export RABBITMQ_START_TIMEOUT_SECONDS="${RABBITMQ_START_TIMEOUT_SECONDS:-180}"
+
+# ---------------------------------------------------------------- RabbitMQ
+have_rabbitmq() {
+    [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || [ -x /usr/sbin/rabbitmq-server ] \
+        || command -v rabbitmq-server >/dev/null 2>&1
+}
+
+if [ -n "${RABBITMQ_URL:-}" ]; then
+    say "RabbitMQ: using RABBITMQ_URL (host $(printf '%s' "$RABBITMQ_URL" | sed -E 's#^[a-z]+://([^@/]*@)?([^/:]*).*#\2#'))"
+elif have_rabbitmq; then
+    say "RabbitMQ: installed; tests start private nodes"
+elif [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    say "RabbitMQ: not installed; installing rabbitmq-server with apt-get"
+    export DEBIAN_FRONTEND=noninteractive
+    installed=0
+    for attempt in 1 2 3; do
+        if apt-get update -q && apt-get install -y -q rabbitmq-server; then
+            installed=1
+            break
+        fi
+        say "apt-get failed (attempt $attempt of 3)"
+        sleep $((attempt * 5))
+    done
+    if [ "$installed" = "1" ] && have_rabbitmq; then
+        say "RabbitMQ: installed"
+    elif [ -n "${CI:-}" ]; then
+        say "ERROR: could not install rabbitmq-server, and CI is set (broker tests must not be skipped)"
+        print_summary 0 0 0
+        exit 1
+    else
+        say "WARNING: could not install rabbitmq-server; broker tests will be skipped"
+    fi
+else
+    say "RabbitMQ: not installed, so broker tests will be SKIPPED (they fail when CI is set)."
+    say "  Install it: sudo apt-get install -y rabbitmq-server   (or set RABBITMQ_URL=amqp://user:pass@host:5672/)"
+fi
+
+# ---------------------------------------------------------------- dotnet test
+if ! command -v dotnet >/dev/null 2>&1; then
+    say "ERROR: dotnet is not on PATH (the .NET SDK of global.json is required)"
+    print_summary 0 0 0
+    exit 1
+fi
+
+rm -rf "$results_dir"
+mkdir -p "$results_dir"
+
+say "dotnet test Platform.sln -c Release $*"
+dotnet test Platform.sln -c Release --logger "trx" --results-directory "$results_dir" "$@"
+test_rc=$?
+
+# ---------------------------------------------------------------- TRX totals
+# VSTest's TRX logger writes one file per test project with
+#   <ResultSummary outcome="..."><Counters total=".." executed=".." passed=".." failed=".." error=".." timeout=".."
+#   aborted=".." inconclusive=".." ... notExecuted=".." .../>
+# Skipped tests (xunit Skip / Assert.Skip) are results with outcome="NotExecuted" that count in total but not in
+# executed, while the notExecuted counter stays 0; so skipped = total - executed. failed sums failed, error,
+# timeout and aborted.
+passed=0
+failed=0
+skipped=0
+trx_count=0
+while IFS= read -r -d '' trx; do
+    trx_count=$((trx_count + 1))
+    counters="$(grep -o '<Counters [^>]*>' "$trx" | tail -n 1)"
+    project="$(grep -o 'storage="[^"]*"' "$trx" | head -n 1 | sed -E 's#^storage="(.*/)?([^/"]*)"$#\2#')"
+    if [ -z "$counters" ]; then
+        say "WARNING: no <Counters> in $trx (test run aborted?)"
+        failed=$((failed + 1))
+        continue
+    fi
+    read -r t e p f er to ab < <(printf '%s\n' "$counters" | awk '
+        function attr(name,   m) {
+            if (match($0, " " name "=\"[0-9]+\"")) {
+                m = substr($0, RSTART, RLENGTH); gsub(/[^0-9]/, "", m); return m + 0
+            }
+            return 0
+        }
+        { print attr("total"), attr("executed"), attr("passed"), attr("failed"), attr("error"), attr("timeout"), attr("aborted") }')
+    s=$((t - e))
+    [ "$s" -lt 0 ] && s=0
+    ff=$((f + er + to + ab))
+    say "  ${project:-$(basename "$trx")}: $p passed, $ff failed, $s skipped (TRX $(basename "$trx"))"
+    passed=$((passed + p))
+    failed=$((failed + ff))
+    skipped=$((skipped + s))
+done < <(find "$results_dir" -maxdepth 2 -name '*.trx' -print0 | sort -z)
+
+exit_code=0
+if [ "$test_rc" -ne 0 ]; then
+    say "dotnet test exited with $test_rc"
+    exit_code=$test_rc
+fi
+if [ "$trx_count" -eq 0 ]; then
+    say "no TRX files in $results_dir"
+    [ "$exit_code" -eq 0 ] && exit_code=1
+fi
+if [ "$failed" -gt 0 ] && [ "$exit_code" -eq 0 ]; then
+    exit_code=1
+fi
+if [ "$passed" -eq 0 ]; then
+    say "no test passed"
+    [ "$exit_code" -eq 0 ] && exit_code=1
+fi
+
+print_summary "$passed" "$failed" "$skipped"
+exit "$exit_code"
