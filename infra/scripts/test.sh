@@ -81,8 +81,10 @@ rm -rf "$results_dir"
 mkdir -p "$results_dir"
 
 say "dotnet test Platform.sln -c Release $*"
-dotnet test Platform.sln -c Release --logger "trx" --results-directory "$results_dir" "$@"
-test_rc=$?
+# The output is also kept (to check below that every test run left a TRX file).
+dotnet test Platform.sln -c Release --logger "trx" --results-directory "$results_dir" "$@" 2>&1 \
+    | tee "$results_dir/dotnet-test.log"
+test_rc=${PIPESTATUS[0]}
 
 # ---------------------------------------------------------------- TRX totals
 # VSTest's TRX logger writes one file per test project with
@@ -115,16 +117,23 @@ while IFS= read -r -d '' trx; do
     s=$((t - e))
     [ "$s" -lt 0 ] && s=0
     ff=$((f + er + to + ab))
-    say "  ${project:-$(basename "$trx")}: $p passed, $ff failed, $s skipped (TRX $(basename "$trx"))"
+    say "  ${project:-(no test ran)}: $p passed, $ff failed, $s skipped ($(basename "$trx"))"
     passed=$((passed + p))
     failed=$((failed + ff))
     skipped=$((skipped + s))
 done < <(find "$results_dir" -maxdepth 2 -name '*.trx' -print0 | sort -z)
 
+# One "Test run for <assembly>" per test project; VSTest names TRX files by user, machine and time to the second,
+# so make sure none was lost (two projects finishing in the same second).
+runs="$(grep -c '^Test run for ' "$results_dir/dotnet-test.log")"
 exit_code=0
+if [ "$trx_count" -lt "$runs" ]; then
+    say "ERROR: $runs test runs but only $trx_count TRX files in $results_dir: the totals below are incomplete"
+    exit_code=1
+fi
 if [ "$test_rc" -ne 0 ]; then
     say "dotnet test exited with $test_rc"
-    exit_code=$test_rc
+    [ "$exit_code" -eq 0 ] && exit_code=$test_rc
 fi
 if [ "$trx_count" -eq 0 ]; then
     say "no TRX files in $results_dir"

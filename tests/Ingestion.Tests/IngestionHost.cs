@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using Platform.Contracts;
 using Platform.Ingestion;
 using Platform.Messaging;
