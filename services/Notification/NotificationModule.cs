@@ -21,7 +21,8 @@ public static class NotificationModule
         builder.Services.AddSingleton<SubscriberStore>();
         builder.Services.AddSingleton<DeliveryLog>();
         builder.Services.AddSingleton<DeliverySignal>();
-        builder.Services.AddHttpClient(WebhookSender.ClientName);
+        builder.Services.AddHttpClient(WebhookSender.ClientName)
+            .ConfigurePrimaryHttpMessageHandler(sp => WebhookConnector.CreateHandler(sp.GetRequiredService<WebhookTargetPolicy>()));
         builder.Services.AddSingleton<INotificationSender, WebhookSender>();
         builder.Services.AddSingleton<INotificationSender, EmailPickupSender>();
         builder.Services.AddHostedService<DeliveryDispatcher>();

@@ -24,7 +24,7 @@ namespace Platform.Testing;
 /// <item>Neither: <see cref="RabbitMqUnavailableException"/>. Use <see cref="RequireAsync"/> in tests: it skips
 /// the test in that case, except when <c>CI</c> is set, where it fails.</item>
 /// </list>
-/// <para>Every operation of <c>rabbitmqctl</c> starts an Erlang VM (about 0.5 s); they are serialised per process.
+/// <para>Every call of <c>rabbitmqctl</c> starts an Erlang VM (about 0.5 s); at most two run at a time per process.
 /// <see cref="RestartAsync"/>, <see cref="StopAppAsync"/> and <see cref="CloseAllConnectionsAsync"/> without a
 /// virtual host affect every test of the process: run such tests in a collection with
 /// <c>DisableParallelization = true</c>.</para>
@@ -57,7 +57,7 @@ public sealed class RabbitMqBroker
     private readonly PrivateNode? node;
     private readonly string? ctlNode;
     private readonly SemaphoreSlim ctlGate = new(2, 2);
-    private Task<string?>? ctlProbe;
+    private readonly Lazy<Task<string?>> ctlProbe;
 
     private RabbitMqBroker(
         string scheme, string host, int port, string username, string password, string virtualHost,
@@ -72,10 +72,9 @@ public sealed class RabbitMqBroker
         this.installation = installation;
         this.node = node;
         this.ctlNode = ctlNode;
-        if (ctlUnavailableReason is not null)
-        {
-            ctlProbe = Task.FromResult<string?>(ctlUnavailableReason);
-        }
+        ctlProbe = new Lazy<Task<string?>>(
+            () => ctlUnavailableReason is not null ? Task.FromResult<string?>(ctlUnavailableReason) : ProbeCtlAsync(),
+            LazyThreadSafetyMode.ExecutionAndPublication);
 
         AmqpUri = GetAmqpUri(virtualHost);
     }
@@ -374,46 +373,52 @@ public sealed class RabbitMqBroker
         {
             throw new RabbitMqStartException(
                 $"'{installation.ServerPath} -detached' for node {node.Name} failed.{Environment.NewLine}" +
-                $"{start.Describe()}{Environment.NewLine}{node.Diagnostics()}", node.Diagnostics());
+                $"{start.Describe()}{Environment.NewLine}{node.Diagnostics()}", node.PortInUse());
         }
 
         node.StartWatchdog();
         node.RegisterProcessExit();
 
-        // Wait for the AMQP port: cheap to poll (every rabbitmqctl call boots an Erlang VM), and the broker
-        // opens it last, after the default user exists. Fail fast on a boot failure.
-        while (!await CanConnectAsync(Host, Port, CancellationToken.None).ConfigureAwait(false))
+        // Wait for the AMQP port: cheap to poll (every rabbitmqctl call boots an Erlang VM), and the broker opens it
+        // last, after the default user exists. Then rabbitmqctl await_startup makes sure that it is our node that
+        // answers and that it finished booting (and that rabbitmqctl reaches it with our cookie, which vhost
+        // creation needs). Fail fast when the boot visibly failed.
+        RabbitMqCommandException? lastCtlError = null;
+        while (true)
         {
             if (node.BootFailure() is { } failure)
             {
                 throw new RabbitMqStartException(
                     $"RabbitMQ node {node.Name} failed to boot: {failure}{Environment.NewLine}{node.Diagnostics()}",
-                    failure + node.Diagnostics());
+                    node.PortInUse());
             }
 
             if (stopwatch.Elapsed > timeout)
             {
+                var ctl = lastCtlError is null ? "" : $"Last rabbitmqctl error:{Environment.NewLine}{lastCtlError.Message}{Environment.NewLine}";
                 throw new RabbitMqStartException(
-                    $"RabbitMQ node {node.Name} did not open AMQP port {Port} within {timeout.TotalSeconds:0} s " +
-                    $"(set {StartTimeoutVariable} to wait longer).{Environment.NewLine}{node.Diagnostics()}",
-                    node.Diagnostics());
+                    $"RabbitMQ node {node.Name} did not start within {timeout.TotalSeconds:0} s " +
+                    $"(set {StartTimeoutVariable} to wait longer).{Environment.NewLine}{ctl}{node.Diagnostics()}",
+                    node.PortInUse(), lastCtlError);
+            }
+
+            if (await CanConnectAsync(Host, Port, CancellationToken.None).ConfigureAwait(false))
+            {
+                try
+                {
+                    await RunCtlAsync(["await_startup"], CancellationToken.None).ConfigureAwait(false);
+                    break;
+                }
+                catch (RabbitMqCommandException ex)
+                {
+                    // Not registered yet, or someone else listens on the port and our node is about to fail.
+                    lastCtlError = ex;
+                    await Task.Delay(500).ConfigureAwait(false);
+                    continue;
+                }
             }
 
             await Task.Delay(150).ConfigureAwait(false);
-        }
-
-        // Something answers on the port; make sure it is our node and it finished booting (this also proves
-        // that rabbitmqctl reaches the node with our cookie, which vhost creation needs).
-        try
-        {
-            await RunCtlAsync(["await_startup"], CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (RabbitMqCommandException ex)
-        {
-            var diagnostics = node.Diagnostics();
-            throw new RabbitMqStartException(
-                $"RabbitMQ node {node.Name} is not reachable with rabbitmqctl after its port opened.{Environment.NewLine}" +
-                $"{ex.Message}{Environment.NewLine}{diagnostics}", ex.Message + diagnostics, ex);
         }
 
         node.StartupTime = stopwatch.Elapsed;
@@ -428,8 +433,7 @@ public sealed class RabbitMqBroker
             return null;
         }
 
-        var probe = ctlProbe ??= ProbeCtlAsync();
-        return await probe.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await ctlProbe.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<string?> ProbeCtlAsync()
@@ -665,7 +669,7 @@ public sealed class RabbitMqBroker
                     .GetAwaiter().GetResult();
                 if (chown.ExitCode != 0)
                 {
-                    throw new RabbitMqStartException($"chown of {Directory} to {user} failed.{Environment.NewLine}{chown.Describe()}", "");
+                    throw new RabbitMqStartException($"chown of {Directory} to {user} failed.{Environment.NewLine}{chown.Describe()}", portInUse: false);
                 }
             }
 
@@ -889,6 +893,14 @@ public sealed class RabbitMqBroker
             return log is not null && log.Contains("BOOT FAILED", StringComparison.Ordinal) ? "BOOT FAILED in the node log" : null;
         }
 
+        /// <summary>Whether the node log or crash dump says that a port was taken (then a retry with new ports helps).</summary>
+        public bool PortInUse()
+        {
+            var text = (TryReadText(LogFile) ?? "") + (File.Exists(CrashDump) ? CrashDumpSlogan() : "");
+            return text.Contains("eaddrinuse", StringComparison.OrdinalIgnoreCase)
+                || text.Contains("could_not_start_listener", StringComparison.Ordinal);
+        }
+
         /// <summary>Node name, ports, folder, the crash dump's slogan and the end of the node log, for error messages.</summary>
         public string Diagnostics()
         {
@@ -1008,10 +1020,10 @@ public sealed class RabbitMqCommandException : Exception
 /// <summary>The private RabbitMQ node did not start.</summary>
 public sealed class RabbitMqStartException : Exception
 {
-    internal RabbitMqStartException(string message, string diagnostics, Exception? innerException = null)
+    internal RabbitMqStartException(string message, bool portInUse, Exception? innerException = null)
         : base(message, innerException)
     {
-        PortInUse = diagnostics.Contains("eaddrinuse", StringComparison.OrdinalIgnoreCase);
+        PortInUse = portInUse;
     }
 
     /// <summary>True when the node failed because one of its ports was taken.</summary>

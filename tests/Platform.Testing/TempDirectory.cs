@@ -9,14 +9,14 @@ namespace Platform.Testing;
 /// </code></example>
 public sealed class TempDirectory : IDisposable
 {
-    /// <summary>Creates <c>$TMPDIR/platform-tests/&lt;prefix&gt;-&lt;random&gt;</c>.</summary>
+    /// <summary>
+    /// Creates <c>$TMPDIR/platform-&lt;prefix&gt;-&lt;random&gt;</c> (mode 700 on Unix). No shared parent folder: one
+    /// created by root would not be writable for other users running the tests on the same machine.
+    /// </summary>
     public TempDirectory(string prefix = "tmp")
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(prefix);
-        var root = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "platform-tests");
-        System.IO.Directory.CreateDirectory(root);
-        Path = System.IO.Path.Combine(root, $"{prefix}-{Guid.NewGuid():N}");
-        System.IO.Directory.CreateDirectory(Path);
+        Path = System.IO.Directory.CreateTempSubdirectory($"platform-{prefix}-").FullName;
     }
 
     /// <summary>Full path of the folder.</summary>

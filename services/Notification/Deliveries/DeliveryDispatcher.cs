@@ -44,7 +44,17 @@ public sealed class DeliveryDispatcher(
 
     private async Task DispatchAsync(Delivery delivery, DeliveryOptions settings, CancellationToken ct)
     {
-        var result = await _senders[delivery.Channel].SendAsync(delivery, ct);
+        DeliveryResult result;
+        try
+        {
+            result = await _senders[delivery.Channel].SendAsync(delivery, ct);
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            // A sender that throws must not block the deliveries behind this one: treat it as a transient failure.
+            logger.LogError(ex, "Sending delivery {DeliveryId} to {Channel} threw", delivery.Id, delivery.Channel);
+            result = new DeliveryResult(DeliveryOutcome.Retry, ex.Message);
+        }
         switch (result.Outcome)
         {
             case DeliveryOutcome.Delivered:

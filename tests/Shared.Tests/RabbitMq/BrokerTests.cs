@@ -228,6 +228,31 @@ public sealed class BrokerFaultTests(RabbitMqVirtualHostFixture rabbit) : IClass
     }
 
     [Fact]
+    public async Task CloseAllConnections_without_virtual_host_closes_connections_of_every_virtual_host()
+    {
+        var vhost = await rabbit.RequireAsync();
+        if (!vhost.Broker.IsPrivateNode)
+        {
+            Assert.Skip("Closing every connection of a shared RABBITMQ_URL broker is left to the private node.");
+        }
+
+        var ct = TestContext.Current.CancellationToken;
+        await using var inDefault = await BrokerTests.Connect(vhost.Broker.AmqpUri);
+        await using var inOwn = await BrokerTests.Connect(vhost.AmqpUri);
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((inDefault.IsOpen || inOwn.IsOpen) && DateTime.UtcNow < deadline)
+        {
+            await vhost.Broker.CloseAllConnectionsAsync(cancellationToken: ct);
+            await Task.Delay(300, ct);
+        }
+
+        Assert.False(inDefault.IsOpen);
+        Assert.False(inOwn.IsOpen);
+        Assert.Equal(320, inOwn.CloseReason?.ReplyCode ?? 0);
+    }
+
+    [Fact]
     public async Task Restart_keeps_durable_messages_and_accepts_connections_again()
     {
         var vhost = await rabbit.RequireAsync();

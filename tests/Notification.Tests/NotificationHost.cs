@@ -1,0 +1,53 @@
+using Microsoft.Extensions.DependencyInjection;
+using Platform.Contracts;
+using Platform.Messaging;
+using Platform.Notification;
+using Platform.ServiceDefaults;
+using Platform.Testing;
+
+namespace Notification.Tests;
+
+/// <summary>
+/// Starts the notification service as its Program.cs composes it (real Kestrel on loopback, a real SQLite file, real
+/// HTTP to webhook receivers), plus recording consumers for the events it publishes.
+/// </summary>
+public static class NotificationHost
+{
+    public static Dictionary<string, string?> Settings(TempDirectory temp) => new()
+    {
+        ["Messaging:Transport"] = "InMemory",
+        ["Notification:Database:Path"] = temp.File("notification.db"),
+        ["Notification:AllowPrivateWebhookTargets"] = "true",
+        ["Notification:Delivery:FirstRetryDelay"] = "00:00:00.200",
+        ["Notification:Delivery:PollInterval"] = "00:00:00.100",
+        ["Notification:Delivery:WebhookTimeout"] = "00:00:05",
+        ["Notification:Delivery:EmailPickupDirectory"] = temp.File("mail"),
+        ["Logging:LogLevel:Default"] = "Warning",
+    };
+
+    public static Task<TestServiceHost> StartAsync(TempDirectory temp, MessageRecorder recorder, params (string Key, string? Value)[] extra)
+    {
+        var settings = Settings(temp);
+        foreach (var (key, value) in extra)
+            settings[key] = value;
+        return TestServiceHost.StartAsync("notification", settings,
+            builder =>
+            {
+                builder.Services.AddSingleton(recorder);
+                builder.AddServiceDefaults();
+                builder.AddNotification();
+                builder.AddMessaging(bus =>
+                {
+                    bus.AddNotificationConsumers();
+                    bus.AddRecorder<SubscriberRegistered>("subscriber-registered");
+                    bus.AddRecorder<NotificationDelivered>("notification-delivered");
+                    bus.AddRecorder<NotificationFailed>("notification-failed");
+                });
+            },
+            app =>
+            {
+                app.MapDefaultEndpoints();
+                app.MapNotification();
+            });
+    }
+}
