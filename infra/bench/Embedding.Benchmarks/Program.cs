@@ -1,0 +1,1 @@
+Console.WriteLine("placeholder: the embedding benchmark lands with issue #3");
