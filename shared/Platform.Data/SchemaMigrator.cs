@@ -3,7 +3,11 @@ using Microsoft.Data.Sqlite;
 
 namespace Platform.Data;
 
-/// <summary>Applies pending migrations in order, each in its own transaction together with its version row.</summary>
+/// <summary>
+/// Applies pending migrations in order, each in its own transaction together with its version row.
+/// Connections run with <c>foreign_keys = ON</c>, which SQLite cannot switch off inside a transaction: a migration that
+/// rebuilds a parent table must copy rows before dropping it, or child rows cascade.
+/// </summary>
 public static class SchemaMigrator
 {
     private const string VersionTable = """
@@ -22,18 +26,18 @@ public static class SchemaMigrator
         var applied = new List<string>();
         foreach (var source in sources)
         {
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
             var current = await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
-                "SELECT MAX(version) FROM schema_migrations WHERE scope = @Scope", new { source.Scope }, transaction, cancellationToken: ct)) ?? 0;
+                "SELECT MAX(version) FROM schema_migrations WHERE scope = @Scope", new { source.Scope }, cancellationToken: ct)) ?? 0;
             foreach (var migration in source.Load().Where(m => m.Version > current))
             {
+                await using var transaction = connection.BeginTransaction(deferred: false);
                 await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: transaction, cancellationToken: ct));
                 await connection.ExecuteAsync(new CommandDefinition(
                     "INSERT INTO schema_migrations (scope, version, name, applied_at) VALUES (@Scope, @Version, @Name, @AppliedAt)",
                     new { source.Scope, migration.Version, migration.Name, AppliedAt = DateTimeOffset.UtcNow }, transaction, cancellationToken: ct));
+                await transaction.CommitAsync(ct);
                 applied.Add($"{source.Scope}/{migration.Version:D4}_{migration.Name}");
             }
-            await transaction.CommitAsync(ct);
         }
         return applied;
     }

@@ -13,7 +13,10 @@ public abstract class SqliteDatabase
 {
     private readonly string _connectionString;
     private readonly DatabaseOptions _options;
-    private readonly Lazy<Task> _migrated;
+    private readonly ILogger _logger;
+    private readonly MigrationSource[] _migrations;
+    private readonly SemaphoreSlim _migrationLock = new(1, 1);
+    private volatile bool _migrated;
 
     protected SqliteDatabase(string name, DatabaseOptions options, ILogger logger, params MigrationSource[] migrations)
     {
@@ -29,7 +32,8 @@ public abstract class SqliteDatabase
             Pooling = true,
             DefaultTimeout = Math.Max(1, options.BusyTimeoutMs / 1000),
         }.ToString();
-        _migrated = new Lazy<Task>(() => MigrateAsync(logger, migrations));
+        _logger = logger;
+        _migrations = migrations;
     }
 
     public string Name { get; }
@@ -38,7 +42,7 @@ public abstract class SqliteDatabase
     /// <summary>Opens a connection on a migrated database; the caller disposes it.</summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken ct = default)
     {
-        await _migrated.Value.WaitAsync(ct);
+        await EnsureMigratedAsync(ct);
         return await OpenConfiguredAsync(ct);
     }
 
@@ -58,7 +62,25 @@ public abstract class SqliteDatabase
         }
     }
 
-    public Task EnsureMigratedAsync(CancellationToken ct = default) => _migrated.Value.WaitAsync(ct);
+    /// <summary>Migrates once per process; a failed attempt (folder not there yet, disk full, lock held) is retried by the next caller.</summary>
+    public async Task EnsureMigratedAsync(CancellationToken ct = default)
+    {
+        if (_migrated)
+            return;
+        await _migrationLock.WaitAsync(ct);
+        try
+        {
+            if (!_migrated)
+            {
+                await MigrateAsync(ct);
+                _migrated = true;
+            }
+        }
+        finally
+        {
+            _migrationLock.Release();
+        }
+    }
 
     private async Task<SqliteConnection> OpenConfiguredAsync(CancellationToken ct)
     {
@@ -75,14 +97,14 @@ public abstract class SqliteDatabase
         var s => throw new InvalidOperationException($"Database synchronous mode '{s}' is not one of OFF, NORMAL, FULL, EXTRA."),
     };
 
-    private async Task MigrateAsync(ILogger logger, MigrationSource[] migrations)
+    private async Task MigrateAsync(CancellationToken ct)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(FilePath)!);
-        await using var connection = await OpenConfiguredAsync(CancellationToken.None);
-        var mode = await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode = WAL;");
+        await using var connection = await OpenConfiguredAsync(ct);
+        var mode = await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode = WAL;", cancellationToken: ct));
         if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
-            logger.LogWarning("SQLite database {Database} runs in journal mode {Mode}, not WAL", FilePath, mode);
-        foreach (var applied in await SchemaMigrator.MigrateAsync(connection, migrations))
-            logger.LogInformation("Applied migration {Migration} to {Database}", applied, FilePath);
+            _logger.LogWarning("SQLite database {Database} runs in journal mode {Mode}, not WAL", FilePath, mode);
+        foreach (var applied in await SchemaMigrator.MigrateAsync(connection, _migrations, ct))
+            _logger.LogInformation("Applied migration {Migration} to {Database}", applied, FilePath);
     }
 }

@@ -32,9 +32,15 @@ public sealed class UnitOfWork : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_committed)
-            await Transaction.RollbackAsync();
-        await Transaction.DisposeAsync();
-        await Connection.DisposeAsync();
+        try
+        {
+            if (!_committed)
+                await Transaction.RollbackAsync();
+        }
+        finally
+        {
+            await Transaction.DisposeAsync();
+            await Connection.DisposeAsync();
+        }
     }
 }

@@ -40,6 +40,7 @@ public sealed class TestServiceHost : IAsyncDisposable
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseSetting(WebHostDefaults.PreventHostingStartupKey, "true");
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         compose(builder);
