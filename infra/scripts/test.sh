@@ -5,9 +5,9 @@
 #   infra/scripts/test.sh                                        # everything
 #   infra/scripts/test.sh --filter "FullyQualifiedName~RabbitMq"  # extra arguments go to dotnet test
 #
-# Set-up it does itself: broker tests need RabbitMQ. When rabbitmq-server is missing and this runs as root, it is
-# installed with apt (Debian/Ubuntu); otherwise it says how to install it and the broker tests skip (they fail
-# instead when CI is set). The tests start their own private, throw-away RabbitMQ node (see
+# Set-up it does itself: broker tests need RabbitMQ and the browser test needs chromium and playwright-core. When
+# rabbitmq-server or chromium is missing and this runs as root, they are installed with apt (Debian/Ubuntu), and
+# playwright-core with `npm ci`; otherwise it says what to install and those tests skip (they fail instead when CI is set). The tests start their own private, throw-away RabbitMQ node (see
 # tests/Platform.Testing/RabbitMqBroker.cs); set RABBITMQ_URL to use an existing broker instead.
 #
 # Exit status: non-zero when dotnet test failed (build errors included), when any test failed, or when no test
@@ -40,34 +40,56 @@ have_rabbitmq() {
         || command -v rabbitmq-server >/dev/null 2>&1
 }
 
+apt_updated=0
+# apt_install PACKAGE...: installs with apt-get when running as root on Debian/Ubuntu (3 attempts); 1 otherwise.
+apt_install() {
+    [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1 || return 1
+    export DEBIAN_FRONTEND=noninteractive
+    local attempt
+    for attempt in 1 2 3; do
+        if { [ "$apt_updated" = "1" ] || apt-get update -q; } && apt-get install -y -q --no-install-recommends "$@"; then
+            apt_updated=1
+            return 0
+        fi
+        say "apt-get install $* failed (attempt $attempt of 3)"
+        sleep $((attempt * 5))
+    done
+    return 1
+}
+
 if [ -n "${RABBITMQ_URL:-}" ]; then
     say "RabbitMQ: using RABBITMQ_URL (host $(printf '%s' "$RABBITMQ_URL" | sed -E 's#^[a-z]+://([^@/]*@)?([^/:]*).*#\2#'))"
 elif have_rabbitmq; then
     say "RabbitMQ: installed; tests start private nodes"
-elif [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    say "RabbitMQ: not installed; installing rabbitmq-server with apt-get"
-    export DEBIAN_FRONTEND=noninteractive
-    installed=0
-    for attempt in 1 2 3; do
-        if apt-get update -q && apt-get install -y -q rabbitmq-server; then
-            installed=1
-            break
-        fi
-        say "apt-get failed (attempt $attempt of 3)"
-        sleep $((attempt * 5))
-    done
-    if [ "$installed" = "1" ] && have_rabbitmq; then
+else
+    say "RabbitMQ: not installed; installing rabbitmq-server"
+    if apt_install rabbitmq-server && have_rabbitmq; then
         say "RabbitMQ: installed"
     elif [ -n "${CI:-}" ]; then
         say "ERROR: could not install rabbitmq-server, and CI is set (broker tests must not be skipped)"
         print_summary 0 0 0
         exit 1
     else
-        say "WARNING: could not install rabbitmq-server; broker tests will be skipped"
+        say "RabbitMQ: not installed, so broker tests will be SKIPPED (they fail when CI is set)."
+        say "  Install it: sudo apt-get install -y rabbitmq-server   (or set RABBITMQ_URL=amqp://user:pass@host:5672/)"
     fi
-else
-    say "RabbitMQ: not installed, so broker tests will be SKIPPED (they fail when CI is set)."
-    say "  Install it: sudo apt-get install -y rabbitmq-server   (or set RABBITMQ_URL=amqp://user:pass@host:5672/)"
+fi
+
+# ---------------------------------------------------------------- browser tests
+# Notification's browser test drives Debian's chromium with playwright-core (npm); without them it is skipped
+# locally and fails under CI.
+browser_dir="$repo_root/tests/Notification.Tests/browser"
+if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+    say "Chromium: not installed; installing chromium"
+    apt_install chromium || say "Chromium: could not install it (apt-get install -y chromium); the browser test will be skipped"
+fi
+if [ ! -f "$browser_dir/node_modules/playwright-core/package.json" ]; then
+    if command -v npm >/dev/null 2>&1; then
+        say "playwright-core: npm ci in tests/Notification.Tests/browser"
+        (cd "$browser_dir" && npm ci --no-audit --no-fund --loglevel=error) || say "npm ci failed; the browser test will be skipped"
+    else
+        say "npm is missing (Node.js 20+ is needed); the browser test will be skipped"
+    fi
 fi
 
 # ---------------------------------------------------------------- dotnet test

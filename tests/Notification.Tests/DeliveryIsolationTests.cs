@@ -7,9 +7,8 @@ namespace Notification.Tests;
 public sealed class DeliveryIsolationTests
 {
     /// <remarks>
-    /// Fails today: the pickup directory cannot be created (a file is in the way), so EmailPickupSender throws. The
-    /// exception escapes DeliveryDispatcher.DispatchAsync, aborts the batch, and the broken delivery (never rescheduled,
-    /// attempts never counted) is first in every following batch, so the webhook delivery behind it is never sent. See the report.
+    /// The email sender writes to a pickup directory that cannot be created (a file is in the way), so it throws. The
+    /// dispatcher must treat that as a transient failure: count the attempt, reschedule, and go on with the batch.
     /// </remarks>
     [Fact]
     public async Task A_delivery_whose_sender_throws_is_retried_and_does_not_block_others()
@@ -19,7 +18,8 @@ public sealed class DeliveryIsolationTests
         await File.WriteAllTextAsync(temp.File("mail"), "a file where the pickup directory should be", ct);
         var recorder = new MessageRecorder();
         await using var receiver = await WebhookReceiver.StartAsync();
-        await using var host = await NotificationHost.StartAsync(temp, recorder, ("Notification:Delivery:MaxAttempts", "3"));
+        await using var host = await NotificationHost.StartAsync(temp, recorder,
+            ("Notification:Delivery:MaxAttempts", "3"), ("Notification:Delivery:EmailPickupDirectory", temp.File("mail")));
         var reader = await host.RegisterAsync(new { email = "reader@example.com", interests = "Anything", threshold = 0.1 }, ct);
         var hooked = await host.RegisterWebhookAsync(receiver.Url(), threshold: 0.1, ct);
 

@@ -21,11 +21,24 @@ public static class NotificationHost
         ["Notification:Delivery:FirstRetryDelay"] = "00:00:00.200",
         ["Notification:Delivery:PollInterval"] = "00:00:00.100",
         ["Notification:Delivery:WebhookTimeout"] = "00:00:05",
-        ["Notification:Delivery:EmailPickupDirectory"] = temp.File("mail"),
+        ["Notification:Digest:PollInterval"] = "00:00:00.100",
+        ["Notification:Smtp:Host"] = "127.0.0.1",
+        // A port nobody listens on: tests that send email start an SmtpSink and pass its port.
+        ["Notification:Smtp:Port"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Notification:Smtp:Security"] = "None",
+        ["Notification:Smtp:Timeout"] = "00:00:05",
+        ["Notification:Links:SigningKey"] = "test-signing-key-0123456789abcdef0123456789",
         ["Logging:LogLevel:Default"] = "Warning",
     };
 
-    public static Task<TestServiceHost> StartAsync(TempDirectory temp, MessageRecorder recorder, params (string Key, string? Value)[] extra)
+    public static Task<TestServiceHost> StartAsync(TempDirectory temp, MessageRecorder recorder, params (string Key, string? Value)[] extra) =>
+        StartAsync(temp, recorder, TimeProvider.System, extra);
+
+    /// <summary>A host whose emails go to <paramref name="smtp"/>.</summary>
+    public static Task<TestServiceHost> StartAsync(TempDirectory temp, MessageRecorder recorder, SmtpSink smtp, params (string Key, string? Value)[] extra) =>
+        StartAsync(temp, recorder, TimeProvider.System, [("Notification:Smtp:Port", smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)), .. extra]);
+
+    public static Task<TestServiceHost> StartAsync(TempDirectory temp, MessageRecorder recorder, TimeProvider clock, params (string Key, string? Value)[] extra)
     {
         var settings = Settings(temp);
         foreach (var (key, value) in extra)
@@ -34,6 +47,7 @@ public static class NotificationHost
             builder =>
             {
                 builder.Services.AddSingleton(recorder);
+                builder.Services.AddSingleton(clock);
                 builder.AddServiceDefaults();
                 builder.AddNotification();
                 builder.AddMessaging(bus =>
@@ -42,6 +56,9 @@ public static class NotificationHost
                     bus.AddRecorder<SubscriberRegistered>("subscriber-registered");
                     bus.AddRecorder<NotificationDelivered>("notification-delivered");
                     bus.AddRecorder<NotificationFailed>("notification-failed");
+                    bus.AddRecorder<SubscriberUpdated>("subscriber-updated");
+                    bus.AddRecorder<SubscriberRemoved>("subscriber-removed");
+                    bus.AddRecorder<FeedbackSubmitted>("feedback-submitted");
                 });
             },
             app =>

@@ -17,4 +17,8 @@ public sealed record Delivery
     public string? Email { get; init; }
     public string? WebhookUrl { get; init; }
     public string WebhookSecret { get; init; } = "";
+    /// <summary>From the listing catalogue, when listing-accepted was seen.</summary>
+    public string? Abstract { get; init; }
+    /// <summary>The scored URL, else the catalogue's.</summary>
+    public string? ListingUrl { get; init; }
 }

@@ -24,11 +24,16 @@ public sealed class DeliveryDispatcher(
         {
             try
             {
-                var due = await log.DueAsync(50, stoppingToken);
+                var due = await log.DueAsync(settings.BatchSize, stoppingToken);
                 foreach (var delivery in due)
                     await DispatchAsync(delivery, settings, stoppingToken);
-                if (due.Count < 50)
+                if (due.Count < settings.BatchSize)
+                {
+                    // Out of due work: close connections kept open for the batch (e.g. SMTP), then wait.
+                    if (due.Count > 0)
+                        await EndBatchAsync(stoppingToken);
                     await signal.WaitAsync(settings.PollInterval, stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -38,6 +43,21 @@ public sealed class DeliveryDispatcher(
             {
                 logger.LogError(ex, "Delivery dispatch failed; retrying");
                 await Task.Delay(settings.PollInterval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task EndBatchAsync(CancellationToken ct)
+    {
+        foreach (var sender in _senders.Values.OfType<IBatchingSender>())
+        {
+            try
+            {
+                await sender.EndBatchAsync(ct);
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "Closing the {Channel} connection failed", ((INotificationSender)sender).Channel);
             }
         }
     }
