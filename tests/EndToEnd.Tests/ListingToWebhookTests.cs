@@ -36,7 +36,7 @@ public sealed class ListingToWebhookTests(RabbitMqVirtualHostFixture rabbit) : I
         await using var platform = await PlatformServices.StartAsync(vhost.AmqpUri, data.Path);
 
         var registered = await platform.Notification.Client.PostAsJsonAsync("/subscribers",
-            new { webhookUrl = receiver.Url.ToString(), interests = Interests, threshold = 0.2 }, ct);
+            new { webhookUrl = receiver.Url().ToString(), interests = Interests, threshold = 0.2 }, ct);
         Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
         var subscriber = (await registered.Content.ReadFromJsonAsync<JsonElement>(Json, ct));
         var subscriberId = subscriber.GetProperty("id").GetGuid();
@@ -47,7 +47,7 @@ public sealed class ListingToWebhookTests(RabbitMqVirtualHostFixture rabbit) : I
         Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
         var listingId = (await posted.Content.ReadFromJsonAsync<JsonElement>(Json, ct)).GetProperty("id").GetGuid();
 
-        var webhook = await receiver.WaitForFirstAsync(TimeSpan.FromSeconds(90), ct);
+        var webhook = (await receiver.WaitForAsync(1, TimeSpan.FromSeconds(90), ct))[0];
         var payload = JsonDocument.Parse(webhook.Body).RootElement;
         Assert.Equal(listingId, payload.GetProperty("listingId").GetGuid());
         Assert.Equal(subscriberId, payload.GetProperty("subscriberId").GetGuid());
@@ -78,7 +78,7 @@ public sealed class ListingToWebhookTests(RabbitMqVirtualHostFixture rabbit) : I
         await using var platform = await PlatformServices.StartAsync(vhost.AmqpUri, data.Path);
 
         var registered = await platform.Notification.Client.PostAsJsonAsync("/subscribers",
-            new { webhookUrl = receiver.Url.ToString(), interests = "Medieval French poetry and troubadour songs", threshold = 0.5 }, ct);
+            new { webhookUrl = receiver.Url().ToString(), interests = "Medieval French poetry and troubadour songs", threshold = 0.5 }, ct);
         var subscriberId = (await registered.Content.ReadFromJsonAsync<JsonElement>(Json, ct)).GetProperty("id").GetGuid();
         await Eventually.SucceedsAsync(() => platform.Scoring.Client.GetAsync($"/subscriber-vectors/{subscriberId}", ct), ct);
 

@@ -1,3 +1,4 @@
+using Xunit;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -7,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Notification.Tests;
+namespace Platform.Testing;
 
 /// <summary>A request a <see cref="WebhookReceiver"/> got, with the status code it answered.</summary>
 public sealed record ReceivedWebhook(string Path, string Method, string? ContentType, string Body, IReadOnlyDictionary<string, string> Headers, int AnsweredWith);

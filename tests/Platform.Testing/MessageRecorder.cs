@@ -1,6 +1,7 @@
+using Xunit;
 using MassTransit;
 
-namespace Ingestion.Tests;
+namespace Platform.Testing;
 
 /// <summary>A message a <see cref="RecordingConsumer{T}"/> consumed, with the id it travelled under.</summary>
 public sealed record RecordedMessage(object Message, Guid? MessageId, DateTimeOffset ReceivedAt);
