@@ -16,6 +16,7 @@ public static class EmbeddingModule
         builder.AddSqliteDatabase<EmbeddingDatabase>(Section);
         builder.AddOutbox<EmbeddingDatabase>();
         builder.Services.AddOptions<MiniLmEncoderOptions>().BindConfiguration($"{Section}:Encoder");
+        builder.Services.AddOptions<EmbeddingBatchOptions>().BindConfiguration($"{Section}:Batch");
         builder.Services.AddSingleton<ITextEncoder>(sp => new MiniLmEncoder(
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MiniLmEncoderOptions>>().Value,
             sp.GetRequiredService<ILogger<MiniLmEncoder>>()));
@@ -25,7 +26,7 @@ public static class EmbeddingModule
 
     public static void AddEmbeddingConsumers(this IBusRegistrationConfigurator bus)
     {
-        bus.AddConsumer<EmbedListingConsumer>();
+        bus.AddConsumer<EmbedListingConsumer, EmbedListingConsumerDefinition>();
         bus.AddConsumer<EmbedInterestsConsumer>();
     }
 }

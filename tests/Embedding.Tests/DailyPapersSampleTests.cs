@@ -11,9 +11,7 @@ public sealed class DailyPapersSampleTests(EncoderFixture fixture)
     [Fact]
     public void Encodes_every_sample_listing_to_a_distinct_unit_vector()
     {
-        var file = SharedData.Directory() is { } dir ? Path.Combine(dir, "daily-papers-sample.jsonl") : null;
-        if (file is null || !File.Exists(file))
-            Assert.Skip("../shared/data is absent: daily-papers-sample.jsonl is needed for this test");
+        var file = Platform.Testing.SharedData.RequireFile("daily-papers-sample.jsonl");
 
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
         var texts = File.ReadLines(file)

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using FastBertTokenizer;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -33,7 +36,11 @@ public sealed class MiniLmEncoder : ITextEncoder, IDisposable
     private readonly InferenceSession _session;
     private readonly string[] _outputNames;
     private readonly int _batchSize;
+    private readonly long[] _zeros;
+    private readonly RunOptions _runOptions = new();
     private volatile bool _disposed;
+
+    private static readonly string[] InputNames = ["input_ids", "attention_mask", "token_type_ids"];
 
     public MiniLmEncoder(MiniLmEncoderOptions? options = null, ILogger? logger = null)
     {
@@ -44,6 +51,7 @@ public sealed class MiniLmEncoder : ITextEncoder, IDisposable
         if (options.IntraOpThreads is < 1)
             throw new ArgumentOutOfRangeException(nameof(options), options.IntraOpThreads, "IntraOpThreads must be at least 1 when set.");
         _batchSize = options.BatchSize;
+        _zeros = new long[_batchSize * TokenLimit];
 
         using (var vocab = new StreamReader(OpenResource("vocab.txt")))
             _tokenizer.LoadVocabulary(vocab, convertInputToLowercase: true);
@@ -83,6 +91,13 @@ public sealed class MiniLmEncoder : ITextEncoder, IDisposable
         return vectors;
     }
 
+    /// <summary>Tokens the model sees for <paramref name="text"/> ([CLS] and [SEP] included, at most <see cref="MaxTokens"/>).</summary>
+    public int CountTokens(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return TokenizeNormalized(BertTextNormalizer.Normalize(text)).Length;
+    }
+
     public void Dispose()
     {
         if (_disposed)
@@ -90,6 +105,7 @@ public sealed class MiniLmEncoder : ITextEncoder, IDisposable
         _disposed = true;
         _session.Dispose();
         _sessionOptions.Dispose();
+        _runOptions.Dispose();
     }
 
     private long[] TokenizeNormalized(string text)
@@ -110,48 +126,61 @@ public sealed class MiniLmEncoder : ITextEncoder, IDisposable
     private void RunBatch(int[] batch, long[][] tokens, float[][] vectors)
     {
         var rows = batch.Length;
-        var width = batch.Max(i => tokens[i].Length);
-        var inputIds = new long[rows * width]; // 0 is [PAD]
-        var attentionMask = new long[rows * width];
-        var tokenTypeIds = new long[rows * width];
-        for (var row = 0; row < rows; row++)
+        var width = 0;
+        foreach (var index in batch)
+            width = Math.Max(width, tokens[index].Length);
+        var count = rows * width;
+
+        // Pooled buffers instead of three fresh int64 arrays and a fresh (rows x width x 384) output per run: the
+        // encoder is called concurrently (listings and interests), so buffers are rented per run, not owned.
+        var inputIds = ArrayPool<long>.Shared.Rent(count);
+        var attentionMask = ArrayPool<long>.Shared.Rent(count);
+        var states = ArrayPool<float>.Shared.Rent(count * HiddenSize);
+        try
         {
-            var ids = tokens[batch[row]];
-            ids.CopyTo(inputIds, row * width);
-            attentionMask.AsSpan(row * width, ids.Length).Fill(1);
+            Array.Clear(inputIds, 0, count); // 0 is [PAD]
+            Array.Clear(attentionMask, 0, count);
+            for (var row = 0; row < rows; row++)
+            {
+                var ids = tokens[batch[row]];
+                ids.CopyTo(inputIds, row * width);
+                attentionMask.AsSpan(row * width, ids.Length).Fill(1);
+            }
+
+            long[] shape = [rows, width];
+            long[] outputShape = [rows, width, HiddenSize];
+            var cpu = OrtMemoryInfo.DefaultInstance;
+            using var inputIdsValue = OrtValue.CreateTensorValueFromMemory(cpu, inputIds.AsMemory(0, count), shape);
+            using var attentionMaskValue = OrtValue.CreateTensorValueFromMemory(cpu, attentionMask.AsMemory(0, count), shape);
+            // token_type_ids are all 0 for a single segment: one read-only zero buffer shared by every run.
+            using var tokenTypeIdsValue = OrtValue.CreateTensorValueFromMemory(cpu, _zeros.AsMemory(0, count), shape);
+            using var statesValue = OrtValue.CreateTensorValueFromMemory(cpu, states.AsMemory(0, count * HiddenSize), outputShape);
+            _session.Run(_runOptions, InputNames, [inputIdsValue, attentionMaskValue, tokenTypeIdsValue], _outputNames, [statesValue]);
+
+            for (var row = 0; row < rows; row++)
+            {
+                var length = tokens[batch[row]].Length; // the mask is 1 exactly on the first `length` tokens
+                vectors[batch[row]] = MeanPoolAndNormalize(states.AsSpan(row * width * HiddenSize, length * HiddenSize), length);
+            }
         }
-
-        long[] shape = [rows, width];
-        using var inputIdsValue = OrtValue.CreateTensorValueFromMemory(inputIds, shape);
-        using var attentionMaskValue = OrtValue.CreateTensorValueFromMemory(attentionMask, shape);
-        using var tokenTypeIdsValue = OrtValue.CreateTensorValueFromMemory(tokenTypeIds, shape);
-        var inputs = new Dictionary<string, OrtValue>
+        finally
         {
-            ["input_ids"] = inputIdsValue,
-            ["attention_mask"] = attentionMaskValue,
-            ["token_type_ids"] = tokenTypeIdsValue,
-        };
-        using var runOptions = new RunOptions();
-        using var outputs = _session.Run(runOptions, inputs, _outputNames);
-        var states = outputs[0].GetTensorDataAsSpan<float>(); // rows x width x HiddenSize
-
-        for (var row = 0; row < rows; row++)
-        {
-            var length = tokens[batch[row]].Length; // the mask is 1 exactly on the first `length` tokens
-            vectors[batch[row]] = MeanPoolAndNormalize(states.Slice(row * width * HiddenSize, length * HiddenSize), length);
+            ArrayPool<long>.Shared.Return(inputIds);
+            ArrayPool<long>.Shared.Return(attentionMask);
+            ArrayPool<float>.Shared.Return(states);
         }
     }
 
-    private static float[] MeanPoolAndNormalize(ReadOnlySpan<float> tokenStates, int length)
+    /// <summary>Mean over the text's token states, then L2 normalisation, in one output array and SIMD adds.</summary>
+    internal static float[] MeanPoolAndNormalize(ReadOnlySpan<float> tokenStates, int length)
     {
         var vector = new float[HiddenSize];
+        var sum = vector.AsSpan();
         for (var token = 0; token < length; token++)
-        {
-            var state = tokenStates.Slice(token * HiddenSize, HiddenSize);
-            for (var d = 0; d < HiddenSize; d++)
-                vector[d] += state[d];
-        }
+            AddInPlace(sum, tokenStates.Slice(token * HiddenSize, HiddenSize));
 
+        // Dividing by the length does not change the direction; only the final L2 normalisation matters, and a
+        // zero vector stays zero (the 1e-12 floor of torch.nn.functional.normalize).
         var sumOfSquares = 0f;
         for (var d = 0; d < HiddenSize; d++)
         {
@@ -162,6 +191,21 @@ public sealed class MiniLmEncoder : ITextEncoder, IDisposable
         for (var d = 0; d < HiddenSize; d++)
             vector[d] *= scale;
         return vector;
+    }
+
+    private static void AddInPlace(Span<float> sum, ReadOnlySpan<float> values)
+    {
+        var d = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var sums = MemoryMarshal.Cast<float, Vector<float>>(sum);
+            var adds = MemoryMarshal.Cast<float, Vector<float>>(values);
+            for (var i = 0; i < sums.Length; i++)
+                sums[i] += adds[i];
+            d = sums.Length * Vector<float>.Count;
+        }
+        for (; d < sum.Length; d++)
+            sum[d] += values[d];
     }
 
     private static (InferenceSession Session, SessionOptions Options, string Device) CreateSession(
@@ -186,11 +230,24 @@ public sealed class MiniLmEncoder : ITextEncoder, IDisposable
         return (new InferenceSession(model, cpuOptions), cpuOptions, "cpu");
     }
 
-    private static SessionOptions CreateSessionOptions(MiniLmEncoderOptions options) => new()
+    /// <summary>
+    /// The deliberate thread setting: one run at a time uses <c>IntraOpThreads</c> threads for its matrix products
+    /// (all cores by default), operators run one after another (sequential execution, so inter-op parallelism is off
+    /// and its pool is a single thread), and the intra-op pool spins between operators only when
+    /// <c>AllowSpinning</c> (the ONNX Runtime default; turning it off gives cores back to other work between runs).
+    /// </summary>
+    internal static SessionOptions CreateSessionOptions(MiniLmEncoderOptions options)
     {
-        IntraOpNumThreads = options.IntraOpThreads ?? Environment.ProcessorCount,
-        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-    };
+        var sessionOptions = new SessionOptions
+        {
+            IntraOpNumThreads = options.IntraOpThreads ?? Environment.ProcessorCount,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
+        return sessionOptions;
+    }
 
     private static byte[] ReadModel()
     {
