@@ -1,7 +1,10 @@
 using MassTransit;
 using Platform.Data;
 using Platform.Messaging;
+using Platform.Scoring.Feedback;
+using Platform.Scoring.Registry;
 using Platform.Scoring.Results;
+using Platform.Scoring.Rewards;
 using Platform.Scoring.Subscribers;
 
 namespace Platform.Scoring;
@@ -18,6 +21,10 @@ public static class ScoringModule
         builder.AddOutbox<ScoringDatabase>();
         builder.Services.AddSingleton<SubscriberIndex>();
         builder.Services.AddSingleton<ScoredListingStore>();
+        builder.Services.AddSingleton<RewardModels>();
+        builder.Services.AddSingleton<ModelRegistry>();
+        builder.Services.AddSingleton<FeedbackTrainer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<FeedbackTrainer>());
         return builder;
     }
 
@@ -25,7 +32,8 @@ public static class ScoringModule
     {
         bus.AddConsumer<StoreInterestsConsumer>();
         bus.AddConsumer<ScoreListingConsumer>();
+        bus.AddConsumer<FeedbackConsumer>();
     }
 
-    public static IEndpointRouteBuilder MapScoring(this IEndpointRouteBuilder app) => app.MapScoresApi().MapSubscriberVectorsApi();
+    public static IEndpointRouteBuilder MapScoring(this IEndpointRouteBuilder app) => app.MapScoresApi().MapSubscriberVectorsApi().MapRewardModelsApi();
 }

@@ -1,3 +1,5 @@
+using Platform.Scoring.Rewards;
+
 namespace Platform.Scoring;
 
 public sealed class ScoringOptions
@@ -15,4 +17,17 @@ public sealed class ScoringOptions
 
     /// <summary>At most this many matches per listing, best first.</summary>
     public int MaxMatches { get; set; } = 10_000;
+
+    /// <summary>How rewards combine into a subscriber's score (weights and caps).</summary>
+    public RewardWeights Rewards { get; set; } = new();
+
+    public PreferenceTrainingOptions Preference { get; set; } = new();
+
+    public QualityTrainingOptions Quality { get; set; } = new();
+
+    /// <summary>Novelty compares a listing with this many most recently scored ones.</summary>
+    public int NoveltyWindow { get; set; } = 1000;
+
+    /// <summary>The trainer waits this long after feedback arrives to gather a mini-batch of it.</summary>
+    public TimeSpan TrainingBatchWindow { get; set; } = TimeSpan.FromMilliseconds(200);
 }

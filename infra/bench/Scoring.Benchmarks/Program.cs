@@ -1,1 +1,3 @@
-Console.WriteLine("placeholder: the scoring benchmark lands with issue #4");
+using Scoring.Benchmarks;
+
+return await Cli.RunAsync(args);

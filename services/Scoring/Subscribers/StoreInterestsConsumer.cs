@@ -3,11 +3,13 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using Platform.Contracts;
 using Platform.Messaging;
+using Platform.Scoring.Feedback;
+using Platform.Scoring.Rewards;
 
 namespace Platform.Scoring.Subscribers;
 
 /// <summary>Keeps each subscriber's preference vector, starting from the embedding of their interest statement.</summary>
-public sealed class StoreInterestsConsumer(ScoringDatabase database, SubscriberIndex index, IOptions<ScoringOptions> options, TimeProvider clock)
+public sealed class StoreInterestsConsumer(ScoringDatabase database, SubscriberIndex index, IOptions<ScoringOptions> options, FeedbackTrainer trainer, RewardModels rewards, TimeProvider clock)
     : IConsumer<SubscriberInterestsEmbedded>, IConsumer<SubscriberRemoved>
 {
     public async Task Consume(ConsumeContext<SubscriberInterestsEmbedded> context)
@@ -26,7 +28,15 @@ public sealed class StoreInterestsConsumer(ScoringDatabase database, SubscriberI
             """,
             new { m.SubscriberId, m.ModelId, m.Dimension, m.Vector, UpdatedAt = clock.GetUtcNow() },
             uow.Transaction, cancellationToken: context.CancellationToken));
-        uow.AfterCommit(() => vectors.Upsert(m.SubscriberId, m.Vector));
+        // New interests: start again from them, then retrain on the subscriber's feedback (if any) in the background.
+        await uow.Connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM preference_vectors WHERE subscriber_id = @SubscriberId", new { m.SubscriberId }, uow.Transaction));
+        uow.AfterCommit(() =>
+        {
+            vectors.Upsert(m.SubscriberId, m.Vector);
+            rewards.SetCalibration(m.SubscriberId, null);
+            trainer.Enqueue(m.SubscriberId);
+        });
         await uow.CommitAsync(context.CancellationToken);
     }
 
@@ -37,8 +47,18 @@ public sealed class StoreInterestsConsumer(ScoringDatabase database, SubscriberI
         if (!await uow.TryClaimAsync(context, nameof(StoreInterestsConsumer)))
             return;
         await uow.Connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM subscriber_vectors WHERE subscriber_id = @SubscriberId", new { context.Message.SubscriberId }, uow.Transaction));
-        uow.AfterCommit(() => vectors.Remove(context.Message.SubscriberId));
+            """
+            DELETE FROM subscriber_vectors WHERE subscriber_id = @SubscriberId;
+            DELETE FROM preference_vectors WHERE subscriber_id = @SubscriberId;
+            DELETE FROM feedback WHERE subscriber_id = @SubscriberId;
+            DELETE FROM subscriber_reward_weights WHERE subscriber_id = @SubscriberId;
+            """, new { context.Message.SubscriberId }, uow.Transaction));
+        uow.AfterCommit(() =>
+        {
+            vectors.Remove(context.Message.SubscriberId);
+            rewards.SetCalibration(context.Message.SubscriberId, null);
+            rewards.SetWeights(context.Message.SubscriberId, null, null);
+        });
         await uow.CommitAsync(context.CancellationToken);
     }
 }

@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Options;
 using Platform.Scoring.Models;
+using Platform.Scoring.Rewards;
 using Platform.Scoring.Torch;
 
 namespace Platform.Scoring.Subscribers;
@@ -9,7 +10,7 @@ namespace Platform.Scoring.Subscribers;
 /// The in-memory, on-device index of all subscribers' preference vectors, loaded from the database on first use
 /// and kept in step with it after each committed change.
 /// </summary>
-public sealed class SubscriberIndex(ScoringDatabase database, IOptions<ScoringOptions> options, ILogger<SubscriberIndex> logger) : IDisposable
+public sealed class SubscriberIndex(ScoringDatabase database, IOptions<ScoringOptions> options, RewardModels rewards, ILogger<SubscriberIndex> logger) : IDisposable
 {
     private readonly SemaphoreSlim _loadLock = new(1, 1);
     private SubscriberVectorIndex? _index;
@@ -26,10 +27,22 @@ public sealed class SubscriberIndex(ScoringDatabase database, IOptions<ScoringOp
             TorchRuntime.EnsureLoaded(logger);
             var index = new SubscriberVectorIndex(options.Value.Dimension, TorchRuntime.SelectDevice(options.Value.Device, logger));
             await using var connection = await database.OpenAsync(ct);
+            // The trained preference vector where there is one, else the stated-interest vector.
             var rows = await connection.QueryAsync<StoredVector>(new CommandDefinition(
-                "SELECT subscriber_id, vector FROM subscriber_vectors", cancellationToken: ct));
+                """
+                SELECT s.subscriber_id, COALESCE(p.vector, s.vector) AS vector, p.norm, p.bias, p.examples
+                FROM subscriber_vectors s LEFT JOIN preference_vectors p ON p.subscriber_id = s.subscriber_id
+                """, cancellationToken: ct));
             foreach (var row in rows)
+            {
                 index.Upsert(row.SubscriberId, row.Vector);
+                if (row.Examples is > 0)
+                    rewards.SetCalibration(row.SubscriberId, new PreferenceVector(row.Vector, (float)row.Norm!.Value, (float)row.Bias!.Value, (int)row.Examples.Value));
+            }
+
+            foreach (var (id, quality, novelty) in await connection.QueryAsync<(Guid, double, double)>(new CommandDefinition(
+                         "SELECT subscriber_id, quality, novelty FROM subscriber_reward_weights", cancellationToken: ct)))
+                rewards.SetWeights(id, quality, novelty);
             logger.LogInformation("Loaded {Count} subscriber vectors onto {Device}", index.Count, options.Value.Device);
             return _index = index;
         }
@@ -43,6 +56,9 @@ public sealed class SubscriberIndex(ScoringDatabase database, IOptions<ScoringOp
     {
         public Guid SubscriberId { get; init; }
         public float[] Vector { get; init; } = [];
+        public double? Norm { get; init; }
+        public double? Bias { get; init; }
+        public long? Examples { get; init; }
     }
 
     public void Dispose()
