@@ -20,17 +20,23 @@ public static class SchemaMigrator
         );
         """;
 
+    private static async Task<int> CurrentVersionAsync(SqliteConnection connection, string scope, SqliteTransaction? transaction, CancellationToken ct) =>
+        await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
+            "SELECT MAX(version) FROM schema_migrations WHERE scope = @Scope", new { Scope = scope }, transaction, cancellationToken: ct)) ?? 0;
+
     public static async Task<IReadOnlyList<string>> MigrateAsync(SqliteConnection connection, IEnumerable<MigrationSource> sources, CancellationToken ct = default)
     {
         await connection.ExecuteAsync(new CommandDefinition(VersionTable, cancellationToken: ct));
         var applied = new List<string>();
         foreach (var source in sources)
         {
-            var current = await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
-                "SELECT MAX(version) FROM schema_migrations WHERE scope = @Scope", new { source.Scope }, cancellationToken: ct)) ?? 0;
+            var current = await CurrentVersionAsync(connection, source.Scope, null, ct);
             foreach (var migration in source.Load().Where(m => m.Version > current))
             {
+                // BEGIN IMMEDIATE, then look again: another process may have applied it since the read above.
                 await using var transaction = connection.BeginTransaction(deferred: false);
+                if (await CurrentVersionAsync(connection, source.Scope, transaction, ct) >= migration.Version)
+                    continue;
                 await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: transaction, cancellationToken: ct));
                 await connection.ExecuteAsync(new CommandDefinition(
                     "INSERT INTO schema_migrations (scope, version, name, applied_at) VALUES (@Scope, @Version, @Name, @AppliedAt)",
