@@ -6,7 +6,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace Platform.ServiceDefaults;
 
-/// <summary>What every Platform host gets: telemetry, health checks, problem details for errors.</summary>
+/// <summary>What every Platform host gets: telemetry, health checks, problem details for errors, an OpenAPI document.</summary>
 public static class ServiceDefaultsExtensions
 {
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
@@ -14,6 +14,7 @@ public static class ServiceDefaultsExtensions
         builder.AddPlatformTelemetry();
         builder.Services.AddHealthChecks();
         builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
         builder.Services.ConfigureHttpClientDefaults(http => http.ConfigureHttpClient(c => c.Timeout = TimeSpan.FromSeconds(30)));
@@ -23,11 +24,13 @@ public static class ServiceDefaultsExtensions
     /// <summary>
     /// <c>/health/live</c>: the process answers. <c>/health/ready</c>: its database and the broker are usable.
     /// Both are mapped in every environment: orchestrators and load balancers need them in production most.
+    /// <c>/openapi/v1.json</c> describes the service's HTTP API.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.MapOpenApi();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
