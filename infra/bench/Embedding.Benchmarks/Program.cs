@@ -25,7 +25,6 @@ Console.WriteLine($"settings: intra-op threads {threads}, inter-op 1, sequential
 
 using var encoder = new MiniLmEncoder(new MiniLmEncoderOptions { IntraOpThreads = threads, BatchSize = batchSize, AllowSpinning = spinning });
 using var unbatched = new MiniLmEncoder(new MiniLmEncoderOptions { IntraOpThreads = threads, BatchSize = 1 });
-using var baseline = new BaselineMiniLmEncoder(new MiniLmEncoderOptions { IntraOpThreads = threads, BatchSize = batchSize });
 using var wrapper = new SentenceEncoder();
 
 var daily = Data.DailyPapers(dataDirectory);
@@ -37,7 +36,6 @@ Console.WriteLine($"data: {(daily is null ? "daily-papers-sample.jsonl absent" :
 
 // Warm-up of every path (first runs allocate ORT arenas and thread pools).
 encoder.Encode(mixed.Take(32).ToArray());
-baseline.Encode(mixed.Take(32).ToArray());
 unbatched.Encode(mixed.Take(4).ToArray());
 wrapper.Encode(mixed.Take(8).ToArray());
 
@@ -78,7 +76,6 @@ Console.WriteLine();
 Console.WriteLine(Row.Header);
 var newMixed = Time("new encoder", $"mixed {mixed.Length}", mixed, t => encoder.Encode(t), out _);
 var newSample = Time("new encoder", $"mixed sample {mixedSample.Length}", mixedSample, t => encoder.Encode(t), out var newSampleVectors);
-var baseSample = Time("pre-#3 encoder", $"mixed sample {mixedSample.Length}", mixedSample, t => baseline.Encode(t), out _);
 var wrapSamples = new List<(string Call, Row Row)>();
 float[][] wrapperSampleVectors = [];
 foreach (var call in wrapperCalls)
@@ -120,7 +117,6 @@ Console.WriteLine();
 Console.WriteLine("summary:");
 foreach (var (call, row) in wrapSamples)
     Console.WriteLine($"  mixed set, new vs wrapper ({call}) (same {mixedSample.Length}-text sample): {newSample.TextsPerSecond / row.TextsPerSecond:F2}x listings/s (target >= 3x)");
-Console.WriteLine($"  mixed set, new vs pre-#3 encoder (same sample): {newSample.TextsPerSecond / baseSample.TextsPerSecond:F2}x");
 if (newDaily is not null && wrapDaily is not null && refDaily is not null)
 {
     Console.WriteLine($"  daily papers, new vs wrapper ({wrapperCalls[0]}): {newDaily.TextsPerSecond / wrapDaily.TextsPerSecond:F2}x listings/s");
