@@ -1,3 +1,4 @@
+using Platform.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace Platform.Ingestion.Listings;
@@ -30,7 +31,7 @@ public sealed class ListingValidator(IOptions<IngestionOptions> options)
 
     private static string? Required(Dictionary<string, string[]> errors, string field, string? value, int maxLength)
     {
-        var text = Clean(value);
+        var text = InputText.Clean(value);
         if (text is null)
         {
             errors[field] = ["Is required."];
@@ -41,7 +42,7 @@ public sealed class ListingValidator(IOptions<IngestionOptions> options)
 
     private static string? Optional(Dictionary<string, string[]> errors, string field, string? value, int maxLength)
     {
-        var text = Clean(value);
+        var text = InputText.Clean(value);
         return text is null ? null : Limit(errors, field, text, maxLength);
     }
 
@@ -62,20 +63,13 @@ public sealed class ListingValidator(IOptions<IngestionOptions> options)
             errors[field] = [$"Must have at most {maxItems} entries (got {values.Count})."];
             return [];
         }
-        var cleaned = values.Select(Clean).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var cleaned = values.Select(InputText.Clean).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var tooLong = cleaned.FirstOrDefault(v => v.Length > maxLength);
         if (tooLong is not null)
             errors[field] = [$"Each entry must be at most {maxLength} characters (one has {tooLong.Length})."];
         return cleaned;
     }
 
-    private static string? Clean(string? value)
-    {
-        if (value is null)
-            return null;
-        var text = value.Replace("\0", "", StringComparison.Ordinal).Trim();
-        return text.Length == 0 ? null : text;
-    }
 }
 
 public sealed record ValidatedListing(

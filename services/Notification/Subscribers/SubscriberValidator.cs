@@ -1,3 +1,4 @@
+using Platform.ServiceDefaults;
 using System.Globalization;
 using System.Net.Mail;
 using Microsoft.Extensions.Options;
@@ -13,9 +14,9 @@ public sealed class SubscriberValidator(IOptions<NotificationOptions> options, W
     {
         errors = [];
         var settings = options.Value;
-        var email = Clean(request.Email);
-        var webhook = Clean(request.WebhookUrl);
-        var interests = Clean(request.Interests);
+        var email = InputText.Clean(request.Email);
+        var webhook = InputText.Clean(request.WebhookUrl);
+        var interests = InputText.Clean(request.Interests);
 
         if (email is null && webhook is null)
             errors["channels"] = ["Give an email address, a webhook URL, or both."];
@@ -31,29 +32,29 @@ public sealed class SubscriberValidator(IOptions<NotificationOptions> options, W
         if (double.IsNaN(threshold) || threshold is < -1 or > 1)
             errors["threshold"] = ["Must be between -1 and 1."];
 
-        var mode = Clean(request.Mode)?.ToLowerInvariant() ?? DeliveryModes.Instant;
+        var mode = InputText.Clean(request.Mode)?.ToLowerInvariant() ?? DeliveryModes.Instant;
         if (!DeliveryModes.All.Contains(mode))
             errors["mode"] = ["Must be instant, daily or weekly."];
-        var timeZone = Clean(request.TimeZone) ?? "UTC";
+        var timeZone = InputText.Clean(request.TimeZone) ?? "UTC";
         if (timeZone.Length > 64 || !TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _))
             errors["timeZone"] = ["Must be an IANA time zone id, e.g. Europe/Berlin."];
-        var digestTime = Clean(request.DigestTime) ?? "08:00";
+        var digestTime = InputText.Clean(request.DigestTime) ?? "08:00";
         if (!IsTime(digestTime))
             errors["digestTime"] = ["Must be a local time as HH:mm."];
-        var digestDay = Clean(request.DigestDay) ?? nameof(DayOfWeek.Monday);
+        var digestDay = InputText.Clean(request.DigestDay) ?? nameof(DayOfWeek.Monday);
         if (!Enum.TryParse<DayOfWeek>(digestDay, ignoreCase: true, out var day) || int.TryParse(digestDay, out _))
             errors["digestDay"] = ["Must be a day of the week, e.g. Monday."];
         else
             digestDay = day.ToString();
-        var quietStart = Clean(request.QuietHoursStart);
-        var quietEnd = Clean(request.QuietHoursEnd);
+        var quietStart = InputText.Clean(request.QuietHoursStart);
+        var quietEnd = InputText.Clean(request.QuietHoursEnd);
         if ((quietStart is null) != (quietEnd is null))
             errors["quietHours"] = ["Give both quietHoursStart and quietHoursEnd, or neither."];
         else if (quietStart is not null && (!IsTime(quietStart) || !IsTime(quietEnd!) || quietStart == quietEnd))
             errors["quietHours"] = ["Must be two different local times as HH:mm."];
         if (request.MaxMessagesPerDay is < 1 or > 1000)
             errors["maxMessagesPerDay"] = ["Must be between 1 and 1000."];
-        var topics = (request.ExcludedTopics ?? []).Select(Clean).OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var topics = (request.ExcludedTopics ?? []).Select(InputText.Clean).OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         if (topics.Count > MaxTopics || topics.Any(t => t.Length > MaxTopicLength))
             errors["excludedTopics"] = [$"At most {MaxTopics} topics of at most {MaxTopicLength} characters each."];
 
@@ -68,11 +69,6 @@ public sealed class SubscriberValidator(IOptions<NotificationOptions> options, W
 
     private static bool IsTime(string text) => TimeOnly.TryParseExact(text, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
 
-    private static string? Clean(string? value)
-    {
-        var text = value?.Replace("\0", "", StringComparison.Ordinal).Trim();
-        return string.IsNullOrEmpty(text) ? null : text;
-    }
 }
 
 public sealed record ValidatedSubscriber(string? Email, string? WebhookUrl, string Interests, double Threshold)
