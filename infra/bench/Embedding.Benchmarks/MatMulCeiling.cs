@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
+using Platform.Embedding.Encoding.Onnx;
 
 namespace Embedding.Benchmarks;
 
@@ -56,61 +57,24 @@ internal static class MatMulCeiling
     /// <summary>ModelProto (IR 8, opset 13) with graph C = MatMul(A[m,k], B[k,n]).</summary>
     internal static byte[] BuildMatMulModel(int m, int k, int n)
     {
-        var node = new Proto().Str(1, "A").Str(1, "B").Str(2, "C").Str(3, "matmul").Str(4, "MatMul");
-        var graph = new Proto()
+        var node = new ProtoWriter().Str(1, "A").Str(1, "B").Str(2, "C").Str(3, "matmul").Str(4, "MatMul");
+        var graph = new ProtoWriter()
             .Msg(1, node)
             .Str(2, "single-matmul")
             .Msg(11, TensorValue("A", m, k))
             .Msg(11, TensorValue("B", k, n))
             .Msg(12, TensorValue("C", m, n));
-        var opset = new Proto().Str(1, "").Int(2, 13);
-        return new Proto().Int(1, 8).Str(2, "platform-bench").Msg(7, graph).Msg(8, opset).ToArray();
+        var opset = new ProtoWriter().Str(1, "").Int(2, 13);
+        return new ProtoWriter().Int(1, 8).Str(2, "platform-bench").Msg(7, graph).Msg(8, opset).ToArray();
     }
 
     // ValueInfoProto { name = 1, type = 2 { tensor_type = 1 { elem_type = 1 (FLOAT = 1), shape = 2 { dim = 1 { dim_value = 1 } } } } }
-    private static Proto TensorValue(string name, params int[] dims)
+    private static ProtoWriter TensorValue(string name, params int[] dims)
     {
-        var shape = new Proto();
+        var shape = new ProtoWriter();
         foreach (var dim in dims)
-            shape.Msg(1, new Proto().Int(1, dim));
-        var tensor = new Proto().Int(1, 1).Msg(2, shape);
-        return new Proto().Str(1, name).Msg(2, new Proto().Msg(1, tensor));
-    }
-
-    /// <summary>Just enough protobuf writing for the graph above: varints and length-delimited fields.</summary>
-    private sealed class Proto
-    {
-        private readonly MemoryStream _bytes = new();
-
-        public Proto Int(int field, long value)
-        {
-            Varint((ulong)(field << 3));
-            Varint((ulong)value);
-            return this;
-        }
-
-        public Proto Str(int field, string value) => Bytes(field, System.Text.Encoding.UTF8.GetBytes(value));
-
-        public Proto Msg(int field, Proto message) => Bytes(field, message.ToArray());
-
-        public byte[] ToArray() => _bytes.ToArray();
-
-        private Proto Bytes(int field, byte[] value)
-        {
-            Varint((ulong)(field << 3 | 2));
-            Varint((ulong)value.Length);
-            _bytes.Write(value);
-            return this;
-        }
-
-        private void Varint(ulong value)
-        {
-            while (value >= 0x80)
-            {
-                _bytes.WriteByte((byte)(value | 0x80));
-                value >>= 7;
-            }
-            _bytes.WriteByte((byte)value);
-        }
+            shape.Msg(1, new ProtoWriter().Int(1, dim));
+        var tensor = new ProtoWriter().Int(1, 1).Msg(2, shape);
+        return new ProtoWriter().Str(1, name).Msg(2, new ProtoWriter().Msg(1, tensor));
     }
 }

@@ -21,6 +21,9 @@ public sealed class MiniLmEncoder : ITextEncoder, IDisposable
 {
     public const string Id = "sentence-transformers/all-MiniLM-L6-v2@onnx-fp32-v1";
 
+    /// <summary>The model id of <see cref="MiniLmPrecision.Int8"/>: its vectors are not interchangeable with fp32 ones.</summary>
+    public const string Int8Id = "sentence-transformers/all-MiniLM-L6-v2@onnx-int8-dynamic-v1";
+
     private const int HiddenSize = 384;
     private const int TokenLimit = 256;
 
@@ -57,13 +60,17 @@ public sealed class MiniLmEncoder : ITextEncoder, IDisposable
             _tokenizer.LoadVocabulary(vocab, convertInputToLowercase: true);
         _sepId = TokenizeNormalized(string.Empty)[^1]; // an empty text is [CLS] [SEP]
 
-        (_session, _sessionOptions, Device) = CreateSession(ReadModel(), options, logger);
+        var model = ReadModel();
+        if (options.Precision == MiniLmPrecision.Int8)
+            model = Onnx.Int8WeightQuantizer.Quantize(model, reduceRange: !Onnx.Int8DotProduct.IsSaturationFree).Model;
+        ModelId = options.Precision == MiniLmPrecision.Int8 ? Int8Id : Id;
+        (_session, _sessionOptions, Device) = CreateSession(model, options, logger);
         _outputNames = [_session.OutputNames[0]];
         logger.LogInformation("Embedding model {ModelId} loaded on {Device} with {Threads} intra-op threads",
-            Id, Device, options.IntraOpThreads ?? Environment.ProcessorCount);
+            ModelId, Device, options.IntraOpThreads ?? Environment.ProcessorCount);
     }
 
-    public string ModelId => Id;
+    public string ModelId { get; }
     public int Dimension => HiddenSize;
     public int MaxTokens => TokenLimit;
 
@@ -249,7 +256,7 @@ public sealed class MiniLmEncoder : ITextEncoder, IDisposable
         return sessionOptions;
     }
 
-    private static byte[] ReadModel()
+    internal static byte[] ReadModel()
     {
         using var stream = OpenResource("model.onnx");
         var model = new byte[stream.Length];
