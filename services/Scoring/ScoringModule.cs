@@ -17,6 +17,8 @@ public static class ScoringModule
     public static IHostApplicationBuilder AddScoring(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<ScoringOptions>().BindConfiguration(Section);
+        builder.Services.AddOptions<ScoringBatchOptions>().BindConfiguration($"{Section}:Batch");
+        builder.Services.AddSingleton<ScoringMetrics>();
         builder.AddSqliteDatabase<ScoringDatabase>(Section);
         builder.AddOutbox<ScoringDatabase>();
         builder.Services.AddSingleton<SubscriberIndex>();
@@ -31,7 +33,7 @@ public static class ScoringModule
     public static void AddScoringConsumers(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<StoreInterestsConsumer>();
-        bus.AddConsumer<ScoreListingConsumer>();
+        bus.AddConsumer<ScoreListingConsumer, ScoreListingConsumerDefinition>();
         bus.AddConsumer<FeedbackConsumer>();
     }
 

@@ -36,6 +36,28 @@ public sealed class NoveltyTracker : IDisposable
         }
     }
 
+    /// <summary>
+    /// The novelty of each of a batch of listings as if they were scored one after another: each is compared with the
+    /// recent listings and with the batch's earlier ones (one matrix product for each). Nothing is added.
+    /// </summary>
+    public float[] NoveltyOfBatch(IReadOnlyList<float[]> unitVectors)
+    {
+        if (unitVectors.Count == 0)
+            return [];
+        var flat = unitVectors.SelectMany(v => v).ToArray();
+        lock (_gate)
+        {
+            using var scope = NewDisposeScope();
+            var batch = tensor(flat, [unitVectors.Count, _recent.shape[1]], ScalarType.Float32, _recent.device);
+            // Earlier batch-mates only: the strictly lower triangle of batch × batchᵀ.
+            var best = batch.matmul(batch.t()).masked_fill(ones(unitVectors.Count, unitVectors.Count, ScalarType.Bool, _recent.device).triu(), float.NegativeInfinity)
+                .max(1).values;
+            if (_count > 0)
+                best = maximum(best, batch.matmul(_recent.narrow(0, 0, _count).t()).max(1).values);
+            return [.. best.cpu().data<float>().ToArray().Select(max => float.IsNegativeInfinity(max) ? 1f : Math.Clamp(1f - max, 0f, 2f))];
+        }
+    }
+
     public void Add(ReadOnlySpan<float> unitVector)
     {
         var vector = unitVector.ToArray();

@@ -71,8 +71,16 @@ public static class ScoringHost
 public sealed class ScoredRecorder
 {
     private readonly ConcurrentDictionary<Guid, ListingScored> _scored = new();
+    private readonly ConcurrentDictionary<Guid, int> _published = new();
 
-    public void Add(ListingScored scored) => _scored[scored.ListingId] = scored;
+    public void Add(ListingScored scored)
+    {
+        _scored[scored.ListingId] = scored;
+        _published.AddOrUpdate(scored.ListingId, 1, (_, n) => n + 1);
+    }
+
+    /// <summary>How many <c>listing-scored</c> messages arrived for the listing.</summary>
+    public int PublishedCount(Guid listingId) => _published.GetValueOrDefault(listingId);
 
     public async Task<ListingScored> WaitForAsync(Guid listingId, CancellationToken ct)
     {
