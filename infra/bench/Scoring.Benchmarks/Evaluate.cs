@@ -46,7 +46,8 @@ public static class Evaluate
                     Steps = int.Parse(options.GetValueOrDefault("steps") ?? "100", inv),
                 },
             };
-            var results = PersonalEvaluation.Run(listings, vectors, texts => Embed([.. texts.Select(EmbeddingText.ForInterests)]), personalOptions, Console.WriteLine);
+            var evaluation = PersonalEvaluation.Run(listings, vectors, texts => Embed([.. texts.Select(EmbeddingText.ForInterests)]), personalOptions, Console.WriteLine);
+            var results = evaluation.Ranking;
             report.AppendLine(CultureInfo.InvariantCulture, $"### Personal ranking — `{Path.GetFileName(topicsPath)}` ({listings.Count} listings, {results[0].Subscribers} simulated subscribers)");
             report.AppendLine();
             foreach (var noise in results.Select(r => r.Noise).Distinct())
@@ -59,6 +60,8 @@ public static class Evaluate
                     report.AppendLine(CultureInfo.InvariantCulture, $"| {r.Method} | {r.Feedback} | {r.Ndcg10:F3} | {r.PairwiseAccuracy:F3} | {r.Auc:F3} |");
                 report.AppendLine();
             }
+
+            WriteCalibration(report, evaluation.Calibration);
 
             var plot = new ScottPlot.Plot();
             foreach (var method in results.Select(r => r.Method).Distinct())
@@ -105,5 +108,42 @@ public static class Evaluate
         Console.WriteLine(report);
         Console.WriteLine($"table: {md}");
         return 0;
+    }
+
+    private static void WriteCalibration(StringBuilder report, IReadOnlyList<CalibrationResult> calibration)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        report.AppendLine("#### Calibration of `likeProbability` (pool listings; 10 equal-width bins)");
+        report.AppendLine();
+        report.AppendLine("| method | ε | feedback | pairs | mean p | relevant rate | ECE vs relevance | Brier vs relevance | like rate (noisy) | ECE vs noisy label | Brier vs noisy label |");
+        report.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var c in calibration.OrderBy(c => c.Noise).ThenBy(c => c.Method, StringComparer.Ordinal).ThenBy(c => c.Feedback))
+            report.AppendLine(inv, $"| {c.Method} | {c.Noise} | {c.Feedback} | {c.Relevance.Count} | {c.Relevance.MeanPredicted:F3} | {c.Relevance.ObservedRate:F3} | {c.Relevance.Ece:F3} | {c.Relevance.Brier:F3} | {c.NoisyLabel.ObservedRate:F3} | {c.NoisyLabel.Ece:F3} | {c.NoisyLabel.Brier:F3} |");
+        report.AppendLine();
+
+        foreach (var group in calibration.GroupBy(c => (c.Method, c.Noise)).OrderBy(g => g.Key.Noise).ThenBy(g => g.Key.Method, StringComparer.Ordinal))
+        {
+            if (group.Key.Noise != calibration.Min(c => c.Noise))
+                continue; // reliability tables at the lowest noise level only; the summary covers the others
+            var byFeedback = group.OrderBy(c => c.Feedback).ToList();
+            report.AppendLine(inv, $"Reliability (vs relevance) — {group.Key.Method}, ε = {group.Key.Noise}: mean predicted / observed rate (count)");
+            report.AppendLine();
+            report.AppendLine("| bin | " + string.Join(" | ", byFeedback.Select(c => $"after {c.Feedback}")) + " |");
+            report.AppendLine("|---|" + string.Concat(byFeedback.Select(_ => "---:|")));
+            for (var b = 0; b < byFeedback[0].Relevance.Bins.Count; b++)
+            {
+                var bin = byFeedback[0].Relevance.Bins[b];
+                report.Append(inv, $"| {bin.Lower:F1}–{bin.Upper:F1} |");
+                foreach (var c in byFeedback)
+                {
+                    var cell = c.Relevance.Bins[b];
+                    report.Append(cell.Count == 0 ? " – (0) |" : string.Create(inv, $" {cell.MeanPredicted:F3} / {cell.ObservedRate:F3} ({cell.Count}) |"));
+                }
+
+                report.AppendLine();
+            }
+
+            report.AppendLine();
+        }
     }
 }

@@ -24,6 +24,16 @@ public sealed record PersonalEvaluationOptions
 public sealed record PersonalResult(string Method, double Noise, int Feedback, double Ndcg10, double PairwiseAccuracy, double Auc, int Subscribers);
 
 /// <summary>
+/// Calibration of one method's like probability at one feedback count and noise level, over every (subscriber, pool
+/// listing) pair: against the listing's true relevance, and against the label the subscriber would give it (relevance
+/// flipped with probability ε, as an expected value).
+/// </summary>
+public sealed record CalibrationResult(string Method, double Noise, int Feedback, CalibrationReport Relevance, CalibrationReport NoisyLabel);
+
+/// <summary>Ranking metrics and the calibration of the published like probability.</summary>
+public sealed record PersonalEvaluationReport(IReadOnlyList<PersonalResult> Ranking, IReadOnlyList<CalibrationResult> Calibration);
+
+/// <summary>
 /// Simulated subscribers (see ../shared/data/README.md): interest sentence = the official arXiv name of one or two
 /// categories; a listing is relevant when its categories meet theirs. Feedback = likes on relevant and dismissals on
 /// irrelevant listings shown from the earlier dates, labels flipped with probability ε; the pool to rank is drawn
@@ -36,7 +46,7 @@ public static class PersonalEvaluation
     public const string Rewards = "rewards (noise-corrected)";
     public const string RewardsPlain = "rewards (plain loss)";
 
-    public static IReadOnlyList<PersonalResult> Run(IReadOnlyList<EvalListing> listings, IReadOnlyList<float[]> vectors,
+    public static PersonalEvaluationReport Run(IReadOnlyList<EvalListing> listings, IReadOnlyList<float[]> vectors,
         Func<IReadOnlyList<string>, float[][]> embedInterests, PersonalEvaluationOptions options, Action<string>? log = null)
     {
         var dates = listings.Select(l => l.Date).Distinct().Order(StringComparer.Ordinal).ToList();
@@ -88,9 +98,11 @@ public static class PersonalEvaluation
 
         var interestVectors = embedInterests([.. subscribers.Select(s => s.Interest)]);
         var results = new List<PersonalResult>();
+        var calibration = new List<CalibrationResult>();
         foreach (var noise in options.LabelNoise)
         {
             var perMethod = new Dictionary<(string, int), List<(double, double, double)>>();
+            var probabilities = new Dictionary<(string, int), (List<double> P, List<double> Y, List<double> Noisy)>();
             for (var si = 0; si < subscribers.Count; si++)
             {
                 var (cats, interest, pool, shown) = subscribers[si];
@@ -134,7 +146,31 @@ public static class PersonalEvaluation
                     {
                         var examples = Enumerable.Range(0, k).Select(e => new LabelledListing(vectors[shown[e]], labels[e])).ToList();
                         var preference = PreferenceLearner.Train(interestVectors[si], examples, [], options.Preference with { LabelNoise = eps });
-                        Add(method, [.. pool.Select(i => Dot(preference.Direction, vectors[i]))]);
+                        var relevance = pool.Select(i => Dot(preference.Direction, vectors[i])).ToArray();
+                        Add(method, relevance);
+                        if (k == 0)
+                            continue; // no like probability is published before the first feedback
+                        var variants = new List<(string Name, PreferenceVector Model)> { (method + ", as trained", preference) };
+                        if (method == Rewards)
+                        {
+                            // The production calibration: Platt on the subscriber's own feedback, then the base rate of
+                            // the listings being scored (the pool, unlabelled, standing in for recent traffic).
+                            var preferenceOptions = options.Preference with { LabelNoise = eps };
+                            variants.Add((method + ", Platt", LikeCalibration.Calibrate(preference, examples, [], preferenceOptions)));
+                            variants.Add((method + ", Platt + base rate", LikeCalibration.Calibrate(preference, examples, [.. pool.Select(i => vectors[i])], preferenceOptions)));
+                        }
+
+                        foreach (var (name, model) in variants)
+                        {
+                            if (!probabilities.TryGetValue((name, k), out var calibrated))
+                                probabilities[(name, k)] = calibrated = ([], [], []);
+                            for (var j = 0; j < pool.Length; j++)
+                            {
+                                calibrated.P.Add(model.LikeProbability(Dot(model.Direction, vectors[pool[j]]), options.Preference.Scale));
+                                calibrated.Y.Add(gains[j]);
+                                calibrated.Noisy.Add(noise + (1 - 2 * noise) * gains[j]);
+                            }
+                        }
                     }
                 }
             }
@@ -145,10 +181,13 @@ public static class PersonalEvaluation
                     Mean(list.Select(v => v.Item1)), Mean(list.Select(v => v.Item2)), Mean(list.Select(v => v.Item3)), list.Count));
             }
 
+            foreach (var ((method, k), (p, y, noisy)) in probabilities.OrderBy(kv => kv.Key.Item1, StringComparer.Ordinal).ThenBy(kv => kv.Key.Item2))
+                calibration.Add(new CalibrationResult(method, noise, k, Calibration.Measure(p, y), Calibration.Measure(p, noisy)));
+
             log?.Invoke($"noise {noise}: {subscribers.Count} subscribers done");
         }
 
-        return results;
+        return new PersonalEvaluationReport(results, calibration);
     }
 
     public static string Text(EvalListing l) => l.Title + "\n" + l.Abstract;

@@ -73,6 +73,7 @@ public sealed class FeedbackTrainer(
         var vectors = await index.GetAsync(ct);
         var settings = options.Value;
         var events = 0;
+        IReadOnlyList<float[]>? recent = null;
         foreach (var subscriberId in subscribers)
         {
             await using var connection = await database.OpenAsync(ct);
@@ -82,7 +83,10 @@ public sealed class FeedbackTrainer(
                 continue; // not (or no longer) a subscriber scoring knows; the feedback stays for when they are
             var (labelled, pairs) = await LoadExamplesAsync(connection, subscriberId, settings.Preference.MaxExamples, ct);
             events += labelled.Count + pairs.Count;
-            var preference = PreferenceLearner.Train(interest, labelled, pairs, settings.Preference);
+            // The like probability is published for every listing scored, so it is calibrated to recent listings'
+            // base rate rather than to the feedback's (LikeCalibration).
+            recent ??= await LoadRecentListingsAsync(connection, settings.NoveltyWindow, ct);
+            var preference = LikeCalibration.Calibrate(PreferenceLearner.Train(interest, labelled, pairs, settings.Preference), labelled, recent, settings.Preference);
             await connection.ExecuteAsync(new CommandDefinition(
                 """
                 INSERT OR REPLACE INTO preference_vectors (subscriber_id, vector, norm, bias, examples, updated_at)
@@ -98,6 +102,11 @@ public sealed class FeedbackTrainer(
         logger.LogInformation("Trained {Subscribers} preference vectors on {Events} feedback events in {Elapsed} ms",
             subscribers.Count, events, watch.ElapsedMilliseconds);
     }
+
+    /// <summary>Unit vectors of the most recently scored listings, newest first.</summary>
+    private static async Task<IReadOnlyList<float[]>> LoadRecentListingsAsync(Microsoft.Data.Sqlite.SqliteConnection connection, int count, CancellationToken ct) =>
+        [.. await connection.QueryAsync<float[]>(new CommandDefinition(
+            "SELECT vector FROM listing_vectors ORDER BY stored_at DESC LIMIT @count", new { count }, cancellationToken: ct))];
 
     private async Task TrainQualityAsync(CancellationToken ct)
     {
