@@ -53,10 +53,6 @@ public static class NotificationModule
     public static IEndpointRouteBuilder MapNotification(this IEndpointRouteBuilder app)
     {
         var services = app.ServiceProvider;
-        var options = services.GetRequiredService<IOptions<NotificationOptions>>().Value;
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(NotificationModule).FullName!);
-        if (options.AdminApiKeys.All(string.IsNullOrWhiteSpace))
-            logger.LogWarning("Notification:AdminApiKeys is empty: the subscriber admin endpoints are open. Configure API keys in production.");
         services.GetRequiredService<LinkTokens>(); // logs its warning about a missing signing key at start, not at the first email
         app.MapSubscribersApi();
         app.MapLinkPages();

@@ -16,12 +16,6 @@ public sealed class NotificationOptions
     /// </summary>
     public string? PublicBaseUrl { get; set; }
 
-    /// <summary>
-    /// API keys accepted in the <c>X-Api-Key</c> header by the admin endpoints (reading, changing, deleting subscribers,
-    /// delivery logs). When none are configured the admin endpoints are open and a warning is logged at start.
-    /// </summary>
-    public string[] AdminApiKeys { get; set; } = [];
-
     public DeliveryOptions Delivery { get; set; } = new();
     public SmtpOptions Smtp { get; set; } = new();
     public LinkOptions Links { get; set; } = new();

@@ -28,7 +28,8 @@ public sealed class DeliveryThroughputTests
         var recorder = new MessageRecorder();
         await using var smtp = await SmtpSink.StartAsync();
         await using var receiver = await WebhookReceiver.StartAsync();
-        await using var host = await NotificationHost.StartAsync(temp, recorder, smtp, ("Logging:LogLevel:Default", "Error"));
+        await using var host = await NotificationHost.StartAsync(temp, recorder, smtp, ("Logging:LogLevel:Default", "Error"),
+            ("RateLimiting:Public:PermitLimit", "1000000")); // registers 2n subscribers through the public sign-up API
         var rows = new List<(string What, int Count, double Seconds, string Note)>();
 
         // 1. The email sender alone (compose + SMTP), one connection for all, then a new connection per email.

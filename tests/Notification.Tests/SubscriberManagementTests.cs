@@ -1,3 +1,4 @@
+using Platform.ServiceDefaults.Access;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -129,7 +130,9 @@ public sealed class SubscriberManagementTests
         var ct = TestContext.Current.CancellationToken;
         using var temp = new TempDirectory("notification");
         await using var host = await NotificationHost.StartAsync(temp, new MessageRecorder(),
-            ("Notification:AdminApiKeys:0", "first-admin-key"), ("Notification:AdminApiKeys:1", "second-admin-key"));
+            ("Access:AdminKeys:0:Name", "old"), ("Access:AdminKeys:0:Sha256", ApiKeyHashes.Of("first-admin-key")),
+            ("Access:AdminKeys:1:Name", "new"), ("Access:AdminKeys:1:Sha256", ApiKeyHashes.Of("second-admin-key")),
+            ("Access:PublisherKeys:0:Sha256", ApiKeyHashes.Of("a-publisher-key")));
         var subscriber = await host.RegisterAsync(new { email = "reader@example.com", interests = "Anything" }, ct);
 
         foreach (var (method, path) in new[]
@@ -139,18 +142,25 @@ public sealed class SubscriberManagementTests
                      (HttpMethod.Delete, $"/subscribers/{subscriber.Id}"),
                  })
         {
-            foreach (var key in new[] { null, "wrong-key" })
+            foreach (var key in new[] { null, "wrong-key", "a-publisher-key", ApiKeyHashes.Of("second-admin-key") })
             {
                 var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(new { threshold = 0.2 }) };
                 if (key is not null)
                     request.Headers.Add("X-Api-Key", key);
-                Assert.Equal(HttpStatusCode.Unauthorized, (await host.Client.SendAsync(request, ct)).StatusCode);
+                var response = await host.Client.SendAsync(request, ct);
+                // No key or an unknown one: 401; a valid key of another role: 403. Either way as problem details.
+                Assert.Equal(key == "a-publisher-key" ? HttpStatusCode.Forbidden : HttpStatusCode.Unauthorized, response.StatusCode);
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
             }
         }
 
+        // Both keys of the role work during a rotation, in either header form.
         var authorized = new HttpRequestMessage(HttpMethod.Get, $"/subscribers/{subscriber.Id}");
         authorized.Headers.Add("X-Api-Key", "second-admin-key");
         Assert.Equal(HttpStatusCode.OK, (await host.Client.SendAsync(authorized, ct)).StatusCode);
+        var bearer = new HttpRequestMessage(HttpMethod.Get, $"/subscribers/{subscriber.Id}");
+        bearer.Headers.Authorization = new("Bearer", "first-admin-key");
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.SendAsync(bearer, ct)).StatusCode);
     }
 
     [Fact]

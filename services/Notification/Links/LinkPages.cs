@@ -1,3 +1,4 @@
+using Platform.ServiceDefaults.Access;
 using System.Net;
 using Platform.Contracts;
 using Platform.Notification.Subscribers;
@@ -14,7 +15,8 @@ public static class LinkPages
 {
     public static IEndpointRouteBuilder MapLinkPages(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup(PublicLinks.Path.TrimEnd('/')).WithTags("Email links").ExcludeFromDescription();
+        var group = app.MapGroup(PublicLinks.Path.TrimEnd('/')).WithTags("Email links").ExcludeFromDescription()
+            .RequireRateLimiting(PublicRateLimit.Policy);
         group.MapGet("/{token}", ShowAsync).WithName("ShowLink");
         group.MapPost("/{token}", ApplyAsync).WithName("ApplyLink").DisableAntiforgery();
         return app;

@@ -1,3 +1,4 @@
+using Platform.ServiceDefaults.Access;
 using Platform.Notification.Subscribers;
 
 namespace Platform.Notification.Links;
@@ -10,8 +11,8 @@ public static class SignupPage
 {
     public static IEndpointRouteBuilder MapSignupPage(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/subscribe", () => Form(new Dictionary<string, string>(), null)).ExcludeFromDescription();
-        app.MapPost("/subscribe", SubmitAsync).ExcludeFromDescription().DisableAntiforgery();
+        app.MapGet("/subscribe", () => Form(new Dictionary<string, string>(), null)).ExcludeFromDescription().RequireRateLimiting(PublicRateLimit.Policy);
+        app.MapPost("/subscribe", SubmitAsync).ExcludeFromDescription().DisableAntiforgery().RequireRateLimiting(PublicRateLimit.Policy);
         return app;
     }
 

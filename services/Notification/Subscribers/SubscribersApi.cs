@@ -1,42 +1,25 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Platform.Notification.Deliveries;
+using Platform.ServiceDefaults.Access;
 
 namespace Platform.Notification.Subscribers;
 
 public static class SubscribersApi
 {
-    public const string ApiKeyHeader = "X-Api-Key";
-
     public static IEndpointRouteBuilder MapSubscribersApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/subscribers").WithTags("Subscribers");
-        group.MapPost("/", RegisterAsync).WithName("RegisterSubscriber");
+        group.MapPost("/", RegisterAsync).WithName("RegisterSubscriber").RequireRateLimiting(PublicRateLimit.Policy);
 
-        var admin = group.MapGroup("/").AddEndpointFilter(RequireApiKey);
+        var admin = group.MapGroup("/").RequireAuthorization(AccessRoles.Admin);
         admin.MapGet("/{id:guid}", GetAsync).WithName("GetSubscriber");
         admin.MapPut("/{id:guid}", ReplaceAsync).WithName("ReplaceSubscriber");
         admin.MapPatch("/{id:guid}", PatchAsync).WithName("PatchSubscriber");
         admin.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteSubscriber");
         admin.MapGet("/{id:guid}/deliveries", DeliveriesAsync).WithName("GetSubscriberDeliveries");
         return app;
-    }
-
-    /// <summary>Admin endpoints need one of <c>Notification:AdminApiKeys</c> in <c>X-Api-Key</c> (when any are configured).</summary>
-    private static async ValueTask<object?> RequireApiKey(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var keys = context.HttpContext.RequestServices.GetRequiredService<IOptionsMonitor<NotificationOptions>>().CurrentValue.AdminApiKeys
-            .Where(k => !string.IsNullOrWhiteSpace(k)).ToArray();
-        if (keys.Length > 0)
-        {
-            var given = Encoding.UTF8.GetBytes(context.HttpContext.Request.Headers[ApiKeyHeader].ToString());
-            if (!keys.Any(k => CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(k), given)))
-                return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: $"A valid admin API key is required in the {ApiKeyHeader} header.");
-        }
-        return await next(context);
     }
 
     private static async Task<Results<Created<SubscriberResponse>, ValidationProblem>> RegisterAsync(
