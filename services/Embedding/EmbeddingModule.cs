@@ -20,6 +20,7 @@ public static class EmbeddingModule
         builder.Services.AddSingleton<ITextEncoder>(sp => new MiniLmEncoder(
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MiniLmEncoderOptions>>().Value,
             sp.GetRequiredService<ILogger<MiniLmEncoder>>()));
+        builder.Services.AddSingleton<EmbeddingTelemetry>();
         builder.Services.AddSingleton<VectorStore>();
         return builder;
     }

@@ -39,6 +39,7 @@ public static class NotificationModule
         builder.Services.AddSingleton<EmailComposer>();
         builder.Services.AddSingleton<EmailSender>();
         builder.Services.AddSingleton<INotificationSender>(sp => sp.GetRequiredService<EmailSender>());
+        builder.Services.AddSingleton<NotificationTelemetry>();
         builder.Services.AddHostedService<DeliveryDispatcher>();
         builder.Services.AddHostedService<DigestScheduler>();
         return builder;

@@ -22,8 +22,8 @@ namespace Platform.Embedding.Vectors;
 /// makes the retry harmless for listings already done.
 /// </remarks>
 public sealed class EmbedListingConsumer(
-    EmbeddingDatabase database, VectorStore vectors, OutboxWriter<EmbeddingDatabase> outbox, TimeProvider clock,
-    ILogger<EmbedListingConsumer> logger)
+    EmbeddingDatabase database, VectorStore vectors, OutboxWriter<EmbeddingDatabase> outbox, EmbeddingTelemetry telemetry,
+    TimeProvider clock, ILogger<EmbedListingConsumer> logger)
     : IConsumer<Batch<ListingAccepted>>
 {
     /// <summary>Inbox consumer name: the same as the single-message consumer this replaced, so old claims still count.</summary>
@@ -55,8 +55,9 @@ public sealed class EmbedListingConsumer(
                     $"listing {messages[valid[k]].Message.ListingId} could not be embedded: {error.GetType().Name}: {error.Message}");
         }
 
-        logger.LogDebug("Batch of {Count} listings: {Encoded} encoded, {Reused} reused, {Failed} failed", messages.Length,
-            results.Count(r => r is { Embedded: not null, FromCache: false }), results.Count(r => r.FromCache), failures.Count(f => f is not null));
+        var (encoded, reused, failed) = (results.Count(r => r is { Embedded: not null, FromCache: false }), results.Count(r => r.FromCache), failures.Count(f => f is not null));
+        telemetry.RecordBatch(messages.Length, encoded, reused, failed);
+        logger.LogDebug("Batch of {Count} listings: {Encoded} encoded, {Reused} reused, {Failed} failed", messages.Length, encoded, reused, failed);
 
         await using (var uow = await database.BeginAsync(ct))
         {

@@ -5,7 +5,8 @@ using Platform.Embedding.Encoding;
 namespace Platform.Embedding.Vectors;
 
 /// <summary>Embeds texts through a content-hash cache: identical (text, model) is never embedded twice.</summary>
-public sealed class VectorStore(EmbeddingDatabase database, ITextEncoder encoder, TimeProvider clock, ILogger<VectorStore> logger)
+public sealed class VectorStore(
+    EmbeddingDatabase database, ITextEncoder encoder, EmbeddingTelemetry telemetry, TimeProvider clock, ILogger<VectorStore> logger)
 {
     /// <summary>Looks the text up, encoding it only when no vector of this model exists yet. Runs outside any transaction.</summary>
     public async Task<EmbeddedText> EmbedAsync(string text, CancellationToken ct)
@@ -61,7 +62,7 @@ public sealed class VectorStore(EmbeddingDatabase database, ITextEncoder encoder
         float[][] vectors;
         try
         {
-            vectors = encoder.Encode(missing.Select(m => m.Text).ToArray());
+            vectors = telemetry.MeasureInference(missing.Count, encoder.ModelId, () => encoder.Encode(missing.Select(m => m.Text).ToArray()));
         }
         catch (Exception ex) when (missing.Count > 1 && ex is not OperationCanceledException)
         {
@@ -75,7 +76,8 @@ public sealed class VectorStore(EmbeddingDatabase database, ITextEncoder encoder
     {
         try
         {
-            return new EmbedResult(new EmbeddedText(hash, encoder.ModelId, encoder.Encode([text])[0]), null, FromCache: false);
+            var vector = telemetry.MeasureInference(1, encoder.ModelId, () => encoder.Encode([text])[0]);
+            return new EmbedResult(new EmbeddedText(hash, encoder.ModelId, vector), null, FromCache: false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -21,4 +21,7 @@ public sealed record Delivery
     public string? Abstract { get; init; }
     /// <summary>The scored URL, else the catalogue's.</summary>
     public string? ListingUrl { get; init; }
+    /// <summary>W3C trace context of the scored listing that created the delivery.</summary>
+    public string? TraceParent { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
 }

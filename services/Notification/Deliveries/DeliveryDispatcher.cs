@@ -11,6 +11,7 @@ public sealed class DeliveryDispatcher(
     DeliveryLog log,
     IEnumerable<INotificationSender> senders,
     DeliverySignal signal,
+    NotificationTelemetry telemetry,
     IOptions<NotificationOptions> options,
     TimeProvider clock,
     ILogger<DeliveryDispatcher> logger) : BackgroundService
@@ -64,6 +65,7 @@ public sealed class DeliveryDispatcher(
 
     private async Task DispatchAsync(Delivery delivery, DeliveryOptions settings, CancellationToken ct)
     {
+        using var activity = NotificationTelemetry.StartDelivery(delivery);
         DeliveryResult result;
         try
         {
@@ -79,15 +81,20 @@ public sealed class DeliveryDispatcher(
         {
             case DeliveryOutcome.Delivered:
                 await log.MarkDeliveredAsync(delivery, ct);
+                telemetry.Record(delivery, "delivered", clock.GetUtcNow());
                 break;
             case DeliveryOutcome.Retry when delivery.Attempts + 1 < settings.MaxAttempts:
                 var next = clock.GetUtcNow() + Backoff(delivery.Attempts, settings);
                 logger.LogWarning("Delivery {DeliveryId} to {Channel} failed ({Reason}); retrying at {Next}", delivery.Id, delivery.Channel, result.Reason, next);
                 await log.ScheduleRetryAsync(delivery, result.Reason ?? "failed", next, ct);
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, result.Reason);
+                telemetry.Record(delivery, "retry", clock.GetUtcNow());
                 break;
             default:
                 logger.LogWarning("Delivery {DeliveryId} to {Channel} given up after {Attempts} attempts: {Reason}", delivery.Id, delivery.Channel, delivery.Attempts + 1, result.Reason);
                 await log.MarkFailedAsync(delivery, result.Reason ?? "failed", ct);
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, result.Reason);
+                telemetry.Record(delivery, "failed", clock.GetUtcNow());
                 break;
         }
     }

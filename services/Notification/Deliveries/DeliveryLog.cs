@@ -18,14 +18,15 @@ public sealed class DeliveryLog(NotificationDatabase database, OutboxWriter<Noti
         var now = clock.GetUtcNow();
         var inserted = await uow.Connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT OR IGNORE INTO deliveries (id, subscriber_id, listing_id, channel, title, url, score, rewards, status, next_attempt_at, last_error, created_at, completed_at)
-            VALUES (@Id, @SubscriberId, @ListingId, @Channel, @Title, @Url, @Score, @Rewards, @Status, @Next, @Note, @Now, @Completed)
+            INSERT OR IGNORE INTO deliveries (id, subscriber_id, listing_id, channel, title, url, score, rewards, status, next_attempt_at, last_error, created_at, completed_at, trace_parent)
+            VALUES (@Id, @SubscriberId, @ListingId, @Channel, @Title, @Url, @Score, @Rewards, @Status, @Next, @Note, @Now, @Completed, @TraceParent)
             """,
             new
             {
                 Id = NewId.NextGuid(), SubscriberId = subscriberId, listing.ListingId, Channel = channel.ToString(),
                 listing.Title, listing.Url, match.Score, Rewards = JsonSerializer.Serialize(match.Rewards), Now = now,
                 Status = status, Next = notBefore ?? now, Note = note, Completed = status == Skipped ? now : (DateTimeOffset?)null,
+                TraceParent = NotificationTelemetry.CurrentTraceParent(),
             }, uow.Transaction, cancellationToken: ct));
         return inserted == 1;
     }
@@ -90,7 +91,7 @@ public sealed class DeliveryLog(NotificationDatabase database, OutboxWriter<Noti
     private const string SelectDelivery =
         """
         SELECT d.id, d.subscriber_id, d.listing_id, d.channel, d.title, d.url, d.score, d.rewards, d.attempts,
-               s.email, s.webhook_url, s.webhook_secret, l.abstract, COALESCE(d.url, l.url) AS listing_url
+               s.email, s.webhook_url, s.webhook_secret, l.abstract, COALESCE(d.url, l.url) AS listing_url, d.trace_parent, d.created_at
         FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id LEFT JOIN listings l ON l.listing_id = d.listing_id
         """;
 
