@@ -17,6 +17,8 @@ public static class IngestionModule
         builder.AddOutbox<IngestionDatabase>();
         builder.Services.AddSingleton<ListingValidator>();
         builder.Services.AddSingleton<ListingStore>();
+        builder.Services.AddSingleton<ListingRejections>();
+        builder.Services.AddReceiveObserver<SubmissionFaultObserver>();
         return builder;
     }
 

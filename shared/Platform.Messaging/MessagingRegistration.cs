@@ -67,7 +67,10 @@ public static class MessagingRegistration
         return builder;
     }
 
-    /// <summary>Exchange names from the contracts, enums as strings on the wire (readable by any language), endpoints per consumer.</summary>
+    /// <summary>
+    /// Exchange names from the contracts, enums as strings on the wire (readable by any language), endpoints per consumer.
+    /// Messages go out as plain JSON (<see cref="WireFormat"/>); every endpoint reads plain JSON and MassTransit's envelope.
+    /// </summary>
     private static void ConfigureBus<TEndpoint>(IBusRegistrationContext context, IBusFactoryConfigurator<TEndpoint> cfg)
         where TEndpoint : IReceiveEndpointConfigurator
     {
@@ -77,6 +80,10 @@ public static class MessagingRegistration
             json.Converters.Add(new JsonStringEnumConverter());
             return json;
         });
+        // Raw JSON is the default for sending and for bodies without a content type; the envelope deserializer stays
+        // registered for application/vnd.masstransit+json, so enveloped messages (older publishers, moved _error
+        // messages put back) are still consumed.
+        cfg.UseRawJsonSerializer(WireFormat.RawOptions, isDefault: true);
         cfg.ConfigureEndpoints(context);
     }
 

@@ -41,6 +41,7 @@ public static class IngestionHost
                     bus.AddIngestionConsumers();
                     bus.AddRecorder<ListingAccepted>("listing-accepted");
                     bus.AddRecorder<Fault<ListingSubmitted>>("listing-submitted-fault");
+                    bus.AddRecorder<ListingRejected>("listing-rejected");
                 });
             },
             app =>
@@ -49,3 +50,4 @@ public static class IngestionHost
                 app.MapIngestion();
             });
 }
+

@@ -4,8 +4,12 @@ using Platform.Messaging;
 
 namespace Platform.Ingestion.Listings;
 
-/// <summary>Accepts listings sent over the bus; invalid ones fault straight to the error queue with the reasons.</summary>
-public sealed class SubmitListingConsumer(ListingValidator validator, ListingStore store, ILogger<SubmitListingConsumer> logger)
+/// <summary>
+/// Accepts listings sent over the bus, enveloped or as plain JSON; invalid ones publish <see cref="ListingRejected"/> and
+/// fault straight to the error queue with the reasons.
+/// </summary>
+public sealed class SubmitListingConsumer(
+    ListingValidator validator, ListingStore store, ListingRejections rejections, ILogger<SubmitListingConsumer> logger)
     : IConsumer<ListingSubmitted>
 {
     public async Task Consume(ConsumeContext<ListingSubmitted> context)
@@ -17,7 +21,11 @@ public sealed class SubmitListingConsumer(ListingValidator validator, ListingSto
             Authors = m.Authors, Url = m.Url, Tags = m.Tags, PublishedOn = m.PublishedOn,
         }, out var errors);
         if (listing is null)
-            throw new InvalidMessageException("Listing rejected: " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
+        {
+            var reasons = errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}").ToList();
+            await rejections.RejectAsync(m.Source, m.ExternalId, m.Url, context.MessageId, reasons, context.CancellationToken);
+            throw new InvalidMessageException("Listing rejected: " + string.Join("; ", reasons));
+        }
 
         var (outcome, stored) = await store.AcceptAsync(listing, context.CancellationToken);
         if (outcome == AcceptOutcome.Conflict)

@@ -15,10 +15,16 @@ public static class InboxExtensions
     {
         var messageId = context.MessageId
             ?? throw new InvalidOperationException($"{consumer} received a message without a message id; it cannot be deduplicated.");
+        return await uow.TryClaimAsync(messageId, consumer, context.CancellationToken);
+    }
+
+    /// <summary>The same claim for code that has only the message id (a receive observer, a fault handler).</summary>
+    public static async Task<bool> TryClaimAsync(this UnitOfWork uow, Guid messageId, string consumer, CancellationToken ct)
+    {
         var inserted = await uow.Connection.ExecuteAsync(new CommandDefinition(
             "INSERT OR IGNORE INTO inbox_messages (message_id, consumer, processed_at) VALUES (@MessageId, @Consumer, @ProcessedAt)",
             new { MessageId = messageId, Consumer = consumer, ProcessedAt = DateTimeOffset.UtcNow },
-            uow.Transaction, cancellationToken: context.CancellationToken));
+            uow.Transaction, cancellationToken: ct));
         return inserted == 1;
     }
 }

@@ -1,12 +1,11 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Platform.Messaging;
 
 /// <summary>How outbox rows store messages: the contract's type name and its JSON.</summary>
 public static class MessageSerializer
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    private static readonly JsonSerializerOptions Json = WireFormat.ContractOptions;
 
     public static string TypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
 

@@ -52,7 +52,8 @@ public sealed class AmqpObserver : IAsyncDisposable
         {
             var result = await Channel.BasicGetAsync(Queue, autoAck: true, TestContext.Current.CancellationToken);
             Assert.True(result is not null, $"queue {Queue} held only {i} of {count} messages");
-            messages.Add(new RawMessage(result.BasicProperties.MessageId, result.BasicProperties.ContentType, result.Body.ToArray()));
+            messages.Add(new RawMessage(result.BasicProperties.MessageId, result.BasicProperties.ContentType, result.Body.ToArray(),
+                result.BasicProperties.Headers?.ToDictionary() ?? []));
         }
         return messages;
     }
@@ -70,11 +71,16 @@ public sealed class AmqpObserver : IAsyncDisposable
     }
 }
 
-/// <summary>A message as it lies in the queue: AMQP message id property, content type and raw body.</summary>
-public sealed record RawMessage(string? MessageId, string? ContentType, byte[] Body)
+/// <summary>A message as it lies in the queue: AMQP message id property, content type, raw body and headers.</summary>
+public sealed record RawMessage(string? MessageId, string? ContentType, byte[] Body, IReadOnlyDictionary<string, object?> Headers)
 {
     public JsonElement Json => JsonDocument.Parse(Body).RootElement;
 
-    /// <summary>The <c>message</c> member of MassTransit's JSON envelope.</summary>
-    public JsonElement Message => Json.GetProperty("message");
+    /// <summary>The event: the whole body for plain JSON (how Platform publishes), the <c>message</c> member of MassTransit's envelope otherwise.</summary>
+    public JsonElement Message => ContentType == "application/vnd.masstransit+json" ? Json.GetProperty("message") : Json;
+
+    /// <summary>A header as text (AMQP carries strings as bytes).</summary>
+    public string? Header(string name) => Headers.TryGetValue(name, out var value)
+        ? value is byte[] bytes ? System.Text.Encoding.UTF8.GetString(bytes) : value?.ToString()
+        : null;
 }

@@ -51,7 +51,7 @@ public sealed class OutboxRelayRabbitMqTests(RabbitMqVirtualHostFixture rabbit) 
         for (var i = 0; i < expected.Count; i++)
         {
             Assert.Equal(expected[i].Id.ToString("D"), actual[i].MessageId);
-            Assert.Equal(expected[i].Id, actual[i].Json.GetProperty("messageId").GetGuid());
+            Assert.Equal(expected[i].Id.ToString("D"), actual[i].Header("MessageId"));
             Assert.Equal(expected[i].Message.ListingId, actual[i].Message.GetProperty("listingId").GetGuid());
         }
     }
