@@ -29,7 +29,11 @@ public sealed record PreferenceTrainingOptions
     public int MaxExamples { get; init; } = 500;
 }
 
-/// <summary>A trained personal preference: the unit direction used for relevance and the logistic calibration of w·x.</summary>
+/// <summary>
+/// A trained personal preference: the unit direction used for relevance and the logistic calibration of the like
+/// probability σ(scale·Norm·relevance + Bias). As trained, Norm is ‖w‖ and Bias the logistic bias on the feedback;
+/// <see cref="LikeCalibration"/> then refits slope and bias (Platt) and moves the bias to recent listings' base rate.
+/// </summary>
 public sealed record PreferenceVector(float[] Direction, float Norm, float Bias, int Examples)
 {
     /// <summary>Probability of a like for a listing whose relevance (cosine with <see cref="Direction"/>) is <paramref name="relevance"/>.</summary>
