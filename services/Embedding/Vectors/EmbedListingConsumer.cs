@@ -65,6 +65,7 @@ public sealed class EmbedListingConsumer(
             var saved = new HashSet<string>(StringComparer.Ordinal);
             for (var i = 0; i < messages.Length; i++)
             {
+                using var trace = MessageTrace.StartItem(messages[i], "embedding.listing");
                 if (embedded[i] is not { } vector || !await uow.TryClaimAsync(messages[i], InboxName))
                     continue;
                 var listing = messages[i].Message;

@@ -83,6 +83,7 @@ public sealed class ScoreListingConsumer(
             var added = new List<float[]>();
             for (var i = 0; i < messages.Length; i++)
             {
+                using var trace = MessageTrace.StartItem(messages[i], "scoring.listing");
                 if (scored[i] is not { } result || !await uow.TryClaimAsync(messages[i], InboxName))
                     continue;
                 var listing = messages[i].Message;

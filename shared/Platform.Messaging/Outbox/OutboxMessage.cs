@@ -8,4 +8,6 @@ public sealed record OutboxMessage
     public string Body { get; init; } = "";
     public DateTimeOffset CreatedAt { get; init; }
     public int Attempts { get; init; }
+    /// <summary>W3C trace context of the operation that wrote the row.</summary>
+    public string? TraceParent { get; init; }
 }

@@ -60,6 +60,7 @@ public sealed class OutboxRelay<TDatabase>(
         {
             try
             {
+                using var activity = OutboxMetrics.StartPublish(database.Name, row);
                 var (message, type) = MessageSerializer.Deserialize(row.MessageType, row.Body);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 timeout.CancelAfter(_options.PublishTimeout);
@@ -70,9 +71,12 @@ public sealed class OutboxRelay<TDatabase>(
                 await OutboxStore.RecordFailureAsync(database, row.Sequence, ex.Message, ct);
                 throw;
             }
-            await OutboxStore.MarkSentAsync(database, row.Sequence, clock.GetUtcNow(), ct);
+            var sentAt = clock.GetUtcNow();
+            await OutboxStore.MarkSentAsync(database, row.Sequence, sentAt, ct);
+            OutboxMetrics.Lag(database.Name, sentAt - row.CreatedAt);
         }
         OutboxMetrics.Published(database.Name, batch.Count);
+        OutboxMetrics.Backlog(database.Name, batch.Count < _options.BatchSize ? 0 : await OutboxStore.BacklogAsync(database, ct));
         return batch.Count < _options.BatchSize;
     }
 }

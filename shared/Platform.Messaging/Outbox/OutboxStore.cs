@@ -11,7 +11,7 @@ internal static class OutboxStore
         await using var connection = await database.OpenAsync(ct);
         var rows = await connection.QueryAsync<OutboxMessage>(new CommandDefinition(
             """
-            SELECT sequence, message_id, message_type, body, created_at, attempts
+            SELECT sequence, message_id, message_type, body, created_at, attempts, trace_parent
             FROM outbox_messages WHERE sent_at IS NULL ORDER BY sequence LIMIT @Limit
             """,
             new { Limit = limit }, cancellationToken: ct));

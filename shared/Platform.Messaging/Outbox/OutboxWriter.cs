@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using MassTransit;
 using Dapper;
 using Platform.Data;
@@ -13,8 +14,8 @@ public sealed class OutboxWriter<TDatabase>(OutboxSignal<TDatabase> signal, Time
         var messageId = NewId.NextGuid();
         await uow.Connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO outbox_messages (message_id, message_type, body, created_at)
-            VALUES (@MessageId, @MessageType, @Body, @CreatedAt)
+            INSERT INTO outbox_messages (message_id, message_type, body, created_at, trace_parent)
+            VALUES (@MessageId, @MessageType, @Body, @CreatedAt, @TraceParent)
             """,
             new
             {
@@ -22,6 +23,7 @@ public sealed class OutboxWriter<TDatabase>(OutboxSignal<TDatabase> signal, Time
                 MessageType = MessageSerializer.TypeName(typeof(T)),
                 Body = MessageSerializer.Serialize(message, typeof(T)),
                 CreatedAt = clock.GetUtcNow(),
+                TraceParent = Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : null,
             },
             uow.Transaction, cancellationToken: ct));
         uow.AfterCommit(signal.Notify);

@@ -58,7 +58,7 @@ public sealed class SqliteDatabaseTests : IDisposable
         var tables = (await connection.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")).ToList();
         Assert.Superset(new HashSet<string> { "schema_migrations", "outbox_messages", "inbox_messages", "things", "parts" }, tables.ToHashSet());
         var versions = await connection.QueryAsync<(string, long)>("SELECT scope, version FROM schema_migrations ORDER BY scope, version");
-        Assert.Equal([("messaging", 1L), ("things", 1L), ("things", 2L)], versions);
+        Assert.Equal([("messaging", 1L), ("messaging", 2L), ("things", 1L), ("things", 2L)], versions);
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class SqliteDatabaseTests : IDisposable
         var restarted = new ScratchDatabase(path, MessagingMigrations.Source, Things);
         await using var connection = await restarted.OpenAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal(3, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"));
+        Assert.Equal(4, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"));
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class SqliteDatabaseTests : IDisposable
         var connections = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => database.OpenAsync(TestContext.Current.CancellationToken)));
         try
         {
-            Assert.Equal(3, await connections[0].ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"));
+            Assert.Equal(4, await connections[0].ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"));
         }
         finally
         {
