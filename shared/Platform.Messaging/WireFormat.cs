@@ -34,7 +34,12 @@ public static class WireFormat
 
     private static JsonSerializerOptions CreateContractOptions()
     {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+        // Web defaults (camelCase, case-insensitive reading) but numbers strictly as JSON numbers: what a publisher must write.
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            NumberHandling = JsonNumberHandling.Strict,
+            Converters = { new JsonStringEnumConverter() },
+        };
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }
