@@ -1,3 +1,4 @@
+using Platform.ServiceDefaults.Access;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Platform.Scoring.Registry;
@@ -6,10 +7,10 @@ public static class RewardModelsApi
 {
     public const long MaxImportBytes = 16 * 1024 * 1024;
 
-    /// <summary>The model registry: list versions, activate, roll back, shadow, and import safetensors reward heads.</summary>
+    /// <summary>The model registry (admin key): list versions, activate, roll back, shadow, and import safetensors reward heads.</summary>
     public static IEndpointRouteBuilder MapRewardModelsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/reward-models").WithTags("Reward models");
+        var group = app.MapGroup("/reward-models").WithTags("Reward models").RequireAuthorization(AccessRoles.Admin);
         group.MapGet("/", (ModelRegistry registry, CancellationToken ct) => registry.ListAsync(ct)).WithName("ListRewardModels");
         group.MapPost("/{version}/activate", ActivateAsync).WithName("ActivateRewardModel");
         group.MapPost("/{version}/shadow", ShadowAsync).WithName("ShadowRewardModel");

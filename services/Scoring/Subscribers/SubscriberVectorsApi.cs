@@ -1,3 +1,4 @@
+using Platform.ServiceDefaults.Access;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -8,8 +9,10 @@ public static class SubscriberVectorsApi
     /// <summary>Whether scoring knows a subscriber yet (their interests are embedded), and from which model.</summary>
     public static IEndpointRouteBuilder MapSubscriberVectorsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/subscriber-vectors/{subscriberId:guid}", GetAsync).WithTags("Subscribers").WithName("GetSubscriberVector");
-        app.MapPut("/subscriber-vectors/{subscriberId:guid}/reward-weights", PutWeightsAsync).WithTags("Subscribers").WithName("SetRewardWeights");
+        app.MapGet("/subscriber-vectors/{subscriberId:guid}", GetAsync).WithTags("Subscribers").WithName("GetSubscriberVector")
+            .RequireAuthorization(AccessRoles.Admin);
+        app.MapPut("/subscriber-vectors/{subscriberId:guid}/reward-weights", PutWeightsAsync).WithTags("Subscribers").WithName("SetRewardWeights")
+            .RequireAuthorization(AccessRoles.Admin);
         app.MapDelete("/subscriber-vectors/{subscriberId:guid}/reward-weights", DeleteWeightsAsync).WithTags("Subscribers").WithName("ResetRewardWeights");
         return app;
     }
