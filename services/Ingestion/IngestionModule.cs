@@ -16,6 +16,7 @@ public static class IngestionModule
         builder.AddSqliteDatabase<IngestionDatabase>(Section);
         builder.AddOutbox<IngestionDatabase>();
         builder.Services.AddSingleton<ListingValidator>();
+        builder.Services.AddSingleton<IngestionMetrics>();
         builder.Services.AddSingleton<ListingStore>();
         builder.Services.AddSingleton<ListingRejections>();
         builder.Services.AddReceiveObserver<SubmissionFaultObserver>();

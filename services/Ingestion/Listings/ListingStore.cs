@@ -18,7 +18,7 @@ public enum AcceptOutcome
 }
 
 /// <summary>Stores listings idempotently on (source, externalId) and queues <see cref="ListingAccepted"/> in the same transaction.</summary>
-public sealed class ListingStore(IngestionDatabase database, OutboxWriter<IngestionDatabase> outbox, TimeProvider clock)
+public sealed class ListingStore(IngestionDatabase database, OutboxWriter<IngestionDatabase> outbox, IngestionMetrics metrics, TimeProvider clock)
 {
     public async Task<(AcceptOutcome Outcome, Listing Listing)> AcceptAsync(ValidatedListing listing, CancellationToken ct)
     {
@@ -28,7 +28,11 @@ public sealed class ListingStore(IngestionDatabase database, OutboxWriter<Ingest
             $"{ListingRow.Select} WHERE source = @Source AND external_id = @ExternalId",
             new { listing.Source, listing.ExternalId }, uow.Transaction, cancellationToken: ct));
         if (existing is not null)
-            return (existing.ContentHash == hash ? AcceptOutcome.AlreadyAccepted : AcceptOutcome.Conflict, existing.ToListing());
+        {
+            var outcome = existing.ContentHash == hash ? AcceptOutcome.AlreadyAccepted : AcceptOutcome.Conflict;
+            metrics.Accepted(outcome);
+            return (outcome, existing.ToListing());
+        }
 
         var row = new ListingRow
         {
@@ -44,6 +48,7 @@ public sealed class ListingStore(IngestionDatabase database, OutboxWriter<Ingest
         var accepted = row.ToListing();
         await outbox.AddAsync(uow, ToEvent(accepted), ct);
         await uow.CommitAsync(ct);
+        metrics.Accepted(AcceptOutcome.Created);
         return (AcceptOutcome.Created, accepted);
     }
 
