@@ -7,7 +7,7 @@
 #
 # Set-up it does itself: broker tests need RabbitMQ and the browser test needs chromium and playwright-core. When
 # rabbitmq-server or chromium is missing and this runs as root, they are installed with apt (Debian/Ubuntu), and
-# playwright-core with `npm ci`; otherwise it says what to install and those tests skip (they fail instead when CI is set). The tests start their own private, throw-away RabbitMQ node (see
+# playwright-core and amqplib (the Node.js interop test) with `npm ci`; otherwise it says what to install and those tests skip (they fail instead when CI is set). The tests start their own private, throw-away RabbitMQ node (see
 # tests/Platform.Testing/RabbitMqBroker.cs); set RABBITMQ_URL to use an existing broker instead.
 #
 # Exit status: non-zero when dotnet test failed (build errors included), when any test failed, or when no test
@@ -89,6 +89,18 @@ if [ ! -f "$browser_dir/node_modules/playwright-core/package.json" ]; then
         (cd "$browser_dir" && npm ci --no-audit --no-fund --loglevel=error) || say "npm ci failed; the browser test will be skipped"
     else
         say "npm is missing (Node.js 20+ is needed); the browser test will be skipped"
+    fi
+fi
+
+# Interop.Tests' Node.js client (tests/Interop.Tests/node) publishes and consumes plain JSON with amqplib; without
+# node or amqplib it is skipped locally and fails under CI.
+interop_dir="$repo_root/tests/Interop.Tests/node"
+if [ ! -f "$interop_dir/node_modules/amqplib/package.json" ]; then
+    if command -v npm >/dev/null 2>&1; then
+        say "amqplib: npm ci in tests/Interop.Tests/node"
+        (cd "$interop_dir" && npm ci --no-audit --no-fund --loglevel=error) || say "npm ci failed; the Node.js interop test will be skipped"
+    else
+        say "npm is missing (Node.js 20+ is needed); the Node.js interop test will be skipped"
     fi
 fi
 
