@@ -1,0 +1,108 @@
+using System.Diagnostics;
+
+namespace Compose.Tests;
+
+/// <summary>
+/// docker-compose.yml checked by Compose itself (`docker compose config`, no engine needed) through
+/// ../shared/tools/compose-config beside the checkout. Skipped, saying so, where the tool is absent; fails on CI.
+/// </summary>
+public sealed class ComposeConfigTests
+{
+    private static string Tool => Path.GetFullPath(Path.Combine(Repository.Root, "..", "shared", "tools", "compose-config"));
+
+    [Fact]
+    public async Task Compose_validates_the_file_with_env_example_values()
+    {
+        var env = Repository.ExampleValues();
+
+        var result = await RunAsync(Repository.ComposeFile, env.Variables, []);
+
+        Assert.True(result.ExitCode == 0, $"compose-config failed ({result.ExitCode}):\n{result.Output}");
+        Assert.Contains("is valid", result.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("cpu", "scoring", "scoring-gpu")]
+    [InlineData("gpu", "scoring-gpu", "scoring")]
+    public async Task Compose_enables_exactly_one_scoring_service_per_profile(string profile, string enabled, string disabled)
+    {
+        var env = Repository.ExampleValues(("COMPOSE_PROFILES", profile));
+
+        var result = await RunAsync(Repository.ComposeFile, env.Variables, ["--services"]);
+
+        Assert.True(result.ExitCode == 0, $"compose-config failed ({result.ExitCode}):\n{result.Output}");
+        var services = result.Output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(enabled, services);
+        Assert.DoesNotContain(disabled, services);
+        Assert.Subset(services.ToHashSet(), new HashSet<string> { "rabbitmq", "otel", "mailpit", "ingestion", "embedding", "notification" });
+    }
+
+    [Fact]
+    public async Task Compose_refuses_env_example_as_it_is_and_names_the_missing_secret()
+    {
+        // A copy with .env.example as its .env (compose reads .env beside the file), so no .env of the checkout interferes.
+        using var directory = new TempDirectory("compose-config");
+        File.Copy(Repository.ComposeFile, directory.File("docker-compose.yml"));
+        File.Copy(Repository.EnvExample, directory.File(".env"));
+
+        var result = await RunAsync(directory.File("docker-compose.yml"), new Dictionary<string, string>(), [], clearSecrets: true);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Matches("required variable [A-Z0-9_]+ is missing a value: set [A-Z0-9_]+ in .env", result.Output);
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string file, IReadOnlyDictionary<string, string> variables,
+        string[] arguments, bool clearSecrets = false)
+    {
+        if (!File.Exists(Tool))
+        {
+            if (RabbitMqBroker.IsCi)
+            {
+                Assert.Fail($"{Tool} is missing, and CI is set: the compose file must be validated on CI.");
+            }
+
+            Assert.Skip($"compose-config is not available here ({Tool} is missing); CI validates docker-compose.yml with it");
+        }
+
+        var startInfo = new ProcessStartInfo(Tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        startInfo.ArgumentList.Add(file);
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        // The variables go in through the environment, which compose puts above any .env file.
+        foreach (var (key, value) in variables)
+        {
+            startInfo.Environment[key] = value;
+        }
+
+        if (clearSecrets)
+        {
+            foreach (var secret in Repository.RequiredSecrets.Append("COMPOSE_PROFILES"))
+            {
+                startInfo.Environment.Remove(secret);
+            }
+        }
+
+        using var process = Process.Start(startInfo)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(timeout.Token);
+        var output = await stdout + await stderr;
+        if (process.ExitCode == 3)
+        {
+            // The tool could not fetch the Compose plugin from Debian's archive.
+            if (RabbitMqBroker.IsCi)
+            {
+                Assert.Fail($"compose-config could not get the Compose plugin, and CI is set:\n{output}");
+            }
+
+            Assert.Skip($"compose-config could not get the Compose plugin here: {output.Trim()}");
+        }
+
+        return (process.ExitCode, output);
+    }
+}
