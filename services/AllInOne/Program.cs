@@ -25,6 +25,7 @@ builder.AddDemo();
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapIngestion();
+app.MapEmbedding();
 app.MapScoring();
 app.MapNotification();
 app.Run();

@@ -3,6 +3,7 @@ using Platform.Data;
 using Platform.Embedding.Encoding;
 using Platform.Embedding.Vectors;
 using Platform.Messaging;
+using Platform.ServiceDefaults;
 
 namespace Platform.Embedding;
 
@@ -24,6 +25,9 @@ public static class EmbeddingModule
         builder.Services.AddSingleton<VectorStore>();
         return builder;
     }
+
+    public static IEndpointRouteBuilder MapEmbedding(this IEndpointRouteBuilder app) =>
+        app.MapEmbeddingsApi().MapDatabaseBackup<EmbeddingDatabase>();
 
     public static void AddEmbeddingConsumers(this IBusRegistrationConfigurator bus)
     {

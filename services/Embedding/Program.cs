@@ -9,4 +9,5 @@ builder.AddMessaging(bus => bus.AddEmbeddingConsumers());
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapEmbedding();
 app.Run();

@@ -2,6 +2,7 @@ using MassTransit;
 using Platform.Data;
 using Platform.Ingestion.Listings;
 using Platform.Messaging;
+using Platform.ServiceDefaults;
 
 namespace Platform.Ingestion;
 
@@ -25,5 +26,5 @@ public static class IngestionModule
 
     public static void AddIngestionConsumers(this IBusRegistrationConfigurator bus) => bus.AddConsumer<SubmitListingConsumer>();
 
-    public static IEndpointRouteBuilder MapIngestion(this IEndpointRouteBuilder app) => app.MapListingsApi();
+    public static IEndpointRouteBuilder MapIngestion(this IEndpointRouteBuilder app) => app.MapListingsApi().MapDatabaseBackup<IngestionDatabase>();
 }

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using Platform.Data;
 using Platform.Messaging;
+using Platform.ServiceDefaults;
 using Platform.Notification.Catalogue;
 using Platform.Notification.Deliveries;
 using Platform.Notification.Digests;
@@ -58,6 +59,8 @@ public static class NotificationModule
         app.MapSubscribersApi();
         app.MapLinkPages();
         app.MapSignupPage();
+        app.MapDeliveriesApi();
+        app.MapDatabaseBackup<NotificationDatabase>();
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using MassTransit;
 using Platform.Data;
 using Platform.Messaging;
+using Platform.ServiceDefaults;
 using Platform.Scoring.Feedback;
 using Platform.Scoring.Registry;
 using Platform.Scoring.Results;
@@ -23,6 +24,7 @@ public static class ScoringModule
         builder.AddOutbox<ScoringDatabase>();
         builder.Services.AddSingleton<SubscriberIndex>();
         builder.Services.AddSingleton<ScoredListingStore>();
+        builder.Services.AddSingleton<Rescoring>();
         builder.Services.AddSingleton<RewardModels>();
         builder.Services.AddSingleton<ModelRegistry>();
         builder.Services.AddSingleton<FeedbackTrainer>();
@@ -37,5 +39,6 @@ public static class ScoringModule
         bus.AddConsumer<FeedbackConsumer>();
     }
 
-    public static IEndpointRouteBuilder MapScoring(this IEndpointRouteBuilder app) => app.MapScoresApi().MapSubscriberVectorsApi().MapRewardModelsApi();
+    public static IEndpointRouteBuilder MapScoring(this IEndpointRouteBuilder app) =>
+        app.MapScoresApi().MapSubscriberVectorsApi().MapRewardModelsApi().MapDatabaseBackup<ScoringDatabase>();
 }

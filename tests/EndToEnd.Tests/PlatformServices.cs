@@ -27,7 +27,7 @@ public sealed class PlatformServices : IAsyncDisposable
     public TestServiceHost Scoring { get; }
     public TestServiceHost Notification { get; }
 
-    public static async Task<PlatformServices> StartAsync(Uri amqp, string dataDirectory)
+    public static async Task<PlatformServices> StartAsync(Uri amqp, string dataDirectory, params (string Key, string Value)[] common)
     {
         Dictionary<string, string?> Settings(string section, params (string Key, string Value)[] extra)
         {
@@ -38,7 +38,7 @@ public sealed class PlatformServices : IAsyncDisposable
                 ["Messaging:Outbox:PollInterval"] = "00:00:00.200",
                 [$"{section}:Database:Path"] = Path.Combine(dataDirectory, $"{section.ToLowerInvariant()}.db"),
             };
-            foreach (var (key, value) in extra)
+            foreach (var (key, value) in common.Concat(extra))
                 settings[key] = value;
             return settings;
         }
@@ -48,7 +48,7 @@ public sealed class PlatformServices : IAsyncDisposable
             a => { a.MapDefaultEndpoints(); a.MapIngestion(); });
         var embedding = await TestServiceHost.StartAsync("embedding", Settings("Embedding"),
             b => { b.AddServiceDefaults(); b.AddEmbedding(); b.AddMessaging(bus => bus.AddEmbeddingConsumers()); },
-            a => a.MapDefaultEndpoints());
+            a => { a.MapDefaultEndpoints(); a.MapEmbedding(); });
         var scoring = await TestServiceHost.StartAsync("scoring", Settings("Scoring"),
             b => { b.AddServiceDefaults(); b.AddScoring(); b.AddMessaging(bus => bus.AddScoringConsumers()); },
             a => { a.MapDefaultEndpoints(); a.MapScoring(); });

@@ -100,9 +100,20 @@ public sealed class DeliveryLog(NotificationDatabase database, OutboxWriter<Noti
         await using var connection = await database.OpenAsync(ct);
         var rows = await connection.QueryAsync<DeliveryView>(new CommandDefinition(
             """
-            SELECT id, listing_id, channel, title, url, score, status, attempts, last_error, created_at, completed_at
+            SELECT id, subscriber_id, listing_id, channel, title, url, score, status, attempts, last_error, created_at, completed_at
             FROM deliveries WHERE subscriber_id = @SubscriberId ORDER BY created_at, id
             """, new { SubscriberId = subscriberId }, cancellationToken: ct));
+        return rows.AsList();
+    }
+
+    public async Task<IReadOnlyList<DeliveryView>> ForListingAsync(Guid listingId, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var rows = await connection.QueryAsync<DeliveryView>(new CommandDefinition(
+            """
+            SELECT id, subscriber_id, listing_id, channel, title, url, score, status, attempts, last_error, created_at, completed_at
+            FROM deliveries WHERE listing_id = @ListingId ORDER BY created_at, id
+            """, new { ListingId = listingId }, cancellationToken: ct));
         return rows.AsList();
     }
 

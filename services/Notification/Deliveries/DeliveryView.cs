@@ -6,6 +6,7 @@ namespace Platform.Notification.Deliveries;
 public sealed record DeliveryView
 {
     public Guid Id { get; init; }
+    public Guid SubscriberId { get; init; }
     public Guid ListingId { get; init; }
     public NotificationChannel Channel { get; init; }
     public string Title { get; init; } = "";

@@ -16,6 +16,8 @@ public static class RewardModelsApi
         group.MapPost("/{version}/shadow", ShadowAsync).WithName("ShadowRewardModel");
         group.MapPost("/rollback", RollbackAsync).WithName("RollbackRewardModel");
         group.MapPost("/import", ImportAsync).WithName("ImportRewardModel");
+        group.MapPost("/rescore", async (Results.RescoreRequest request, Results.Rescoring rescoring, CancellationToken ct) =>
+            TypedResults.Accepted("/scored-listings", await rescoring.QueueAsync(request, ct))).WithName("RescoreListings");
         return app;
     }
 

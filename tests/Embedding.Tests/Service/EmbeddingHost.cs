@@ -44,7 +44,7 @@ public static class EmbeddingHost
                     bus.AddConsumer<RecordingConsumer>().Endpoint(e => e.Name = "test-recorder-embedded");
                 });
             },
-            app => app.MapDefaultEndpoints());
+            app => { app.MapDefaultEndpoints(); app.MapEmbedding(); });
     }
 
     public static ListingAccepted Listing(string title, string? @abstract) => new()
