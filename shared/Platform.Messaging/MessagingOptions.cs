@@ -15,6 +15,9 @@ public sealed class MessagingOptions
     /// <summary>Immediate retries of a failing message before it moves to its <c>_error</c> queue.</summary>
     public int RetryLimit { get; set; } = 3;
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How often the <c>platform.queue.depth</c> gauge asks the broker (RabbitMQ only).</summary>
+    public TimeSpan QueueDepthInterval { get; set; } = TimeSpan.FromSeconds(15);
 }
 
 public sealed class RabbitMqOptions

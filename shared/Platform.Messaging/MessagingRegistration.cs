@@ -47,6 +47,12 @@ public static class MessagingRegistration
                 });
             }
         });
+        if (options.Transport == MessagingTransport.RabbitMq)
+        {
+            builder.Services.AddSingleton<ObservedQueues>();
+            builder.Services.AddReceiveEndpointObserver<QueueNameCollector>();
+            builder.Services.AddHostedService<QueueDepthMonitor>();
+        }
         builder.Services.AddOptions<MassTransitHostOptions>().Configure(o =>
         {
             o.WaitUntilStarted = true;

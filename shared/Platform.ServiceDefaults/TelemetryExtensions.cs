@@ -20,6 +20,9 @@ public static class TelemetryExtensions
 
     public static IHostApplicationBuilder AddPlatformTelemetry(this IHostApplicationBuilder builder)
     {
+        // Every log record carries the trace and span it was written in: OTLP logs get them natively, and the console
+        // shows them as scopes (e.g. with Logging:Console:FormatterName=json, as docker-compose sets).
+        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;

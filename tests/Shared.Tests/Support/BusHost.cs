@@ -36,7 +36,8 @@ public sealed class BusHost : IAsyncDisposable
         TempDirectory temp,
         Action<IBusRegistrationConfigurator> consumers,
         IDictionary<string, string?>? settings = null,
-        bool outbox = true)
+        bool outbox = true,
+        Action<IServiceCollection>? configureServices = null)
     {
         var databasePath = temp.File("test.db");
         var configuration = new Dictionary<string, string?>
@@ -64,6 +65,7 @@ public sealed class BusHost : IAsyncDisposable
         builder.Logging.AddProvider(logs);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         builder.Services.AddSingleton<MessageLog>();
+        configureServices?.Invoke(builder.Services);
         builder.AddSqliteDatabase<TestDatabase>(TestDatabase.Section);
         if (outbox)
             builder.AddOutbox<TestDatabase>();
