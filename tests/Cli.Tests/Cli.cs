@@ -6,6 +6,9 @@ namespace Cli.Tests;
 /// <summary>What a run of the CLI printed and returned.</summary>
 public sealed record CliRun(int ExitCode, string Output)
 {
+    /// <summary>The output with line breaks and runs of spaces collapsed (the console wraps long lines).</summary>
+    public string Flat => System.Text.RegularExpressions.Regex.Replace(Output, @"\s+", " ");
+
     public override string ToString() => $"exit {ExitCode}:\n{Output}";
 }
 
@@ -17,9 +20,10 @@ public static class Cli
     /// holds only <paramref name="environment"/> (the machine's PLATFORM_* variables never leak in).
     /// </summary>
     public static async Task<CliRun> RunAsync(Uri? baseUrl, IEnumerable<string> args, IDictionary<string, string>? environment = null,
-        CancellationToken? cancellationToken = null)
+        CancellationToken? cancellationToken = null, TestConsole? console = null)
     {
-        var console = new TestConsole().Width(200);
+        console ??= new TestConsole();
+        console.Width(200);
         console.Profile.Capabilities.Interactive = false;
         var all = new List<string>(args);
         if (baseUrl is not null)

@@ -62,6 +62,7 @@ public sealed class PlatformHost : IAsyncLifetime
             {
                 app.MapDefaultEndpoints();
                 app.MapIngestion();
+                app.MapEmbedding();
                 app.MapScoring();
                 app.MapNotification();
             });
