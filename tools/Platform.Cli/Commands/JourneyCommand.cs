@@ -44,7 +44,7 @@ public static class JourneyCommand
                     var matches = r.Matches ?? [];
                     var best = matches.OrderByDescending(m => m.Score).FirstOrDefault();
                     return new Stage("scoring", "scored", r.ScoredAt,
-                        $"model {r.ModelVersion}, {matches.Count} match(es)" + (best is null ? "" : $", best {best.SubscriberId.ToString("N")[..8]} {best.Score.ToString("0.000", CultureInfo.InvariantCulture)}"));
+                        $"model {r.ModelVersion}, {matches.Count} match(es)" + (best is null ? "" : $", best {ShortId.Of(best.SubscriberId)} {best.Score.ToString("0.000", CultureInfo.InvariantCulture)}"));
                 })];
             }));
             stages.AddRange(await StagesAsync("notification", async () =>
@@ -54,13 +54,14 @@ public static class JourneyCommand
                     return [new Stage("notification", "pending", null, "no deliveries yet")];
                 return [.. deliveries.OrderBy(d => d.CreatedAt).Select(d => new Stage(
                     $"notification ({d.Channel.ToLowerInvariant()})", d.Status.ToLowerInvariant(), d.CompletedAt ?? d.CreatedAt,
-                    $"subscriber {d.SubscriberId.ToString("N")[..8]}, {d.Attempts} attempt(s)" + (d.LastError is { Length: > 0 } e ? $", last error: {ApiException.Excerpt(e, 120)}" : ""),
+                    $"subscriber {ShortId.Of(d.SubscriberId)}, {d.Attempts} attempt(s)" + (d.LastError is { Length: > 0 } e ? $", last error: {ApiException.Excerpt(e, 120)}" : ""),
                     d.Status.Equals("failed", StringComparison.OrdinalIgnoreCase)))];
             }));
 
             var console = ctx.Console;
             console.MarkupLineInterpolated($"[bold]{listing.Title}[/]");
-            console.MarkupLineInterpolated($"[grey]listing {listing.Id}{(listing.Url is null ? "" : "  " + listing.Url)}[/]");
+            console.MarkupLineInterpolated($"[grey]listing {listing.Id}, accepted {listing.AcceptedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture)} UTC{(listing.Url is null ? "" : ", " + listing.Url)}[/]");
+            var day = listing.AcceptedAt.UtcDateTime.Date;
             var table = new Table().Border(TableBorder.Rounded)
                 .AddColumn("stage").AddColumn("status").AddColumn("time (UTC)").AddColumn(new TableColumn("since accepted").RightAligned()).AddColumn("detail");
             foreach (var stage in stages)
@@ -69,7 +70,7 @@ public static class JourneyCommand
                 table.AddRow(
                     Markup.Escape(stage.Name),
                     $"[{color}]{Markup.Escape(stage.Status)}[/]",
-                    stage.At is { } at ? at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture) : "—",
+                    stage.At is { } at ? at.UtcDateTime.ToString(at.UtcDateTime.Date == day ? "HH:mm:ss.fff" : "yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture) : "—",
                     stage.At is { } t ? "+" + Duration.Format(t - listing.AcceptedAt) : "—",
                     Markup.Escape(stage.Detail));
             }

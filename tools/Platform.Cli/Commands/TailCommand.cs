@@ -77,7 +77,7 @@ public static class TailCommand
     private static void Print(IAnsiConsole console, ScoredListing item, int top)
     {
         var best = (item.Matches ?? []).OrderByDescending(m => m.Score).Take(top)
-            .Select(m => $"{m.SubscriberId.ToString("N")[..8]} {m.Score.ToString("0.000", CultureInfo.InvariantCulture)}").ToList();
+            .Select(m => $"{ShortId.Of(m.SubscriberId)} {m.Score.ToString("0.000", CultureInfo.InvariantCulture)}").ToList();
         var matches = best.Count == 0 ? "[grey]no matches[/]" : string.Join(", ", best.Select(Markup.Escape));
         console.MarkupLine(
             $"[grey]{item.ScoredAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)}[/] [bold]{Markup.Escape(item.Title)}[/]");
