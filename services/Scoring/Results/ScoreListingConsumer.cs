@@ -190,29 +190,10 @@ public sealed class ScoreListingConsumer(
         return scored;
     }
 
-    /// <summary>Publishes the fault and moves this one message to the endpoint's error queue, leaving the batch intact.</summary>
+    /// <summary>Faults this one message into the endpoint's error queue, leaving the batch intact.</summary>
     private async Task FaultOneAsync(ConsumeContext<ListingEmbedded> message, Exception failure)
     {
         logger.LogError(failure, "Listing {ListingId} (message {MessageId}) moved to the error queue", message.Message.ListingId, message.MessageId);
-        var consumerType = TypeCache<ScoreListingConsumer>.ShortName;
-        await message.NotifyFaulted(message, message.ReceiveContext.ElapsedTime, consumerType, failure);
-
-        var queue = message.ReceiveContext.InputAddress.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries)[^1];
-        var errorQueue = await message.GetSendEndpoint(new Uri($"queue:{queue}_error"));
-        await errorQueue.Send(message.Message, send =>
-        {
-            send.MessageId = message.MessageId;
-            send.CorrelationId = message.CorrelationId;
-            send.ConversationId = message.ConversationId;
-            send.InitiatorId = message.InitiatorId;
-            send.SourceAddress = message.SourceAddress;
-            send.Headers.Set(MessageHeaders.Reason, "fault");
-            send.Headers.Set(MessageHeaders.FaultExceptionType, TypeCache.GetShortName(failure.GetType()));
-            send.Headers.Set(MessageHeaders.FaultMessage, failure.Message);
-            send.Headers.Set(MessageHeaders.FaultTimestamp, DateTime.UtcNow.ToString("O"));
-            send.Headers.Set(MessageHeaders.FaultConsumerType, consumerType);
-            send.Headers.Set(MessageHeaders.FaultMessageType, TypeCache<ListingEmbedded>.ShortName);
-            send.Headers.Set(MessageHeaders.FaultStackTrace, failure.StackTrace);
-        }, message.CancellationToken);
+        await BatchFaults.MoveToErrorQueueAsync(message, failure, TypeCache<ScoreListingConsumer>.ShortName);
     }
 }

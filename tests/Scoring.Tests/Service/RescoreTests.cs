@@ -46,7 +46,7 @@ public sealed class RescoreTests(RabbitMqVirtualHostFixture rabbit) : IClassFixt
         var rescored = await recorder.WaitForAsync(listing.ListingId, Ct);
         Assert.Equal($"rewards-v1+{version}", rescored.ModelVersion);
         Assert.Equal(original.Title, rescored.Title);
-        Assert.Equal(original.Matches.Single().Rewards["relevance"], rescored.Matches.Single().Rewards["relevance"], 6);
+        Assert.Equal(original.Matches.Single().Rewards["relevance"], rescored.Matches.Single().Rewards["relevance"], 4); // the stored unit vector, re-normalised
         var stored = await host.Client.GetFromJsonAsync<JsonElement>($"/scored-listings/{listing.ListingId}", JsonSerializerOptions.Web, Ct);
         Assert.Equal(2, stored.GetArrayLength());
 
