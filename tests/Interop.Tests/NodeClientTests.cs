@@ -21,7 +21,8 @@ public sealed class NodeClientTests(RabbitMqVirtualHostFixture rabbit) : IClassF
     public async Task Node_client_publishes_and_consumes_plain_json()
     {
         var ct = TestContext.Current.CancellationToken;
-        var folder = NodeTool.Require();
+        // node/interop.mjs with amqplib; needs node 20+ and `npm ci` in tests/Interop.Tests/node (test.sh does it).
+        var client = NodeScript.Require("Interop.Tests", "node", "interop.mjs", "amqplib", "The Node.js interop test");
         var vhost = await rabbit.RequireAsync();
         using var temp = new TempDirectory("interop");
         await using var ingestion = await StartAsync("ingestion", "Ingestion", vhost.AmqpUri, temp,
@@ -35,7 +36,7 @@ public sealed class NodeClientTests(RabbitMqVirtualHostFixture rabbit) : IClassF
             a => { a.MapDefaultEndpoints(); a.MapScoring(); });
         var run = Guid.NewGuid().ToString("N")[..12];
 
-        var output = await NodeTool.RunAsync(folder, TimeSpan.FromMinutes(4), ct, vhost.AmqpUri.ToString(), run, "180");
+        var output = await client.RunAsync(TimeSpan.FromMinutes(4), ct, null, vhost.AmqpUri.ToString(), run, "180");
 
         var result = JsonDocument.Parse(output).RootElement;
         var published = result.GetProperty("published");

@@ -13,13 +13,13 @@ public sealed class BrowserFlowTests
     public async Task Sign_up_follow_email_links_give_feedback_and_unsubscribe_in_chromium()
     {
         var ct = TestContext.Current.CancellationToken;
-        var folder = BrowserTool.Require();
+        var flow = BrowserTool.Require();
         using var temp = new TempDirectory("notification");
         var recorder = new MessageRecorder();
         await using var smtp = await SmtpSink.StartAsync();
         await using var host = await NotificationHost.StartAsync(temp, recorder, smtp);
 
-        var signup = await BrowserTool.RunAsync(folder, ct, "signup", host.BaseAddress.ToString(), "browser@example.com", "Sparse attention for long documents");
+        var signup = await BrowserTool.RunAsync(flow, ct, "signup", host.BaseAddress.ToString(), "browser@example.com", "Sparse attention for long documents");
         Assert.Equal(200, signup[0].Status);
         Assert.Equal("You are subscribed", signup[^1].Heading);
         Assert.Contains("browser@example.com", signup[^1].Text);
@@ -32,7 +32,7 @@ public sealed class BrowserFlowTests
         var html = temp.File("email.html");
         await File.WriteAllTextAsync(html, email.HtmlBody, ct);
 
-        var steps = await BrowserTool.RunAsync(folder, ct, "email", html);
+        var steps = await BrowserTool.RunAsync(flow, ct, "email", html);
 
         Assert.Equal(
             ["More like this?", "Thanks!", "Unsubscribe?", "You are unsubscribed", "You are unsubscribed"],
