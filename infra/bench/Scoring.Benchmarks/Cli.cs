@@ -30,10 +30,12 @@ public static class Cli
                 return Task.FromResult(Bench.Run(options));
             case "bench-one":
                 return Task.FromResult(Bench.RunOne(options));
+            case "service":
+                return ServiceBench.RunAsync(options);
             case "evaluate":
                 return Task.FromResult(Evaluate.Run(options));
             default:
-                Console.WriteLine("verbs: embed --files a.jsonl,b.jsonl | evaluate | bench");
+                Console.WriteLine("verbs: embed --files a.jsonl,b.jsonl | evaluate | bench | service");
                 return Task.FromResult(verb == "help" ? 0 : 2);
         }
     }
