@@ -237,6 +237,16 @@ public sealed record ComposeService
 
     public string? EnvironmentValue(string key) => Environment.LastOrDefault(e => e.Key == key).Value;
 
+    /// <summary>
+    /// The .env variables this service checks before anything starts (the compose file's <c>secrets</c> gate): each
+    /// <c>SECRET_&lt;NAME&gt;</c> entry of its environment is the variable <c>NAME</c>, with its interpolated value.
+    /// </summary>
+    public IEnumerable<KeyValuePair<string, string>> CheckedSecrets =>
+        Environment.Where(e => e.Key.StartsWith(SecretPrefix, StringComparison.Ordinal))
+            .Select(e => KeyValuePair.Create(e.Key[SecretPrefix.Length..], e.Value));
+
+    public const string SecretPrefix = "SECRET_";
+
     internal static ComposeService Parse(string name, Dictionary<string, object?> map, IReadOnlyDictionary<string, string> variables,
         string baseDirectory, string file)
     {

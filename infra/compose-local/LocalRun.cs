@@ -128,13 +128,15 @@ public static partial class LocalRun
     }
 
     /// <summary>
-    /// For every <c>${VAR:?…}</c> of the compose file whose variable is empty: a random hex secret; a variable named
-    /// <c>X_SHA256</c> gets the SHA-256 of a new random key, returned as X. Returns the generated plain keys.
+    /// For every required variable of the compose file that is empty — a <c>${VAR:?…}</c>, or a <c>SECRET_VAR</c> entry
+    /// of its secrets gate — a random hex secret; a variable named <c>X_SHA256</c> gets the SHA-256 of a new random key,
+    /// returned as X. Returns the generated plain keys.
     /// </summary>
     public static Dictionary<string, string> GenerateMissingSecrets(string composeText, IDictionary<string, string> variables)
     {
         var keys = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var name in RequiredVariable().Matches(composeText).Select(m => m.Groups[1].Value).Distinct())
+        var required = RequiredVariable().Matches(composeText).Concat(CheckedSecret().Matches(composeText)).Select(m => m.Groups[1].Value);
+        foreach (var name in required.Distinct())
         {
             if (!string.IsNullOrEmpty(variables.TryGetValue(name, out var value) ? value : null))
             {
@@ -156,6 +158,10 @@ public static partial class LocalRun
         return keys;
     }
 
+    /// <summary>What the compose file's secrets gate (a service with <c>SECRET_*</c> entries) finds empty.</summary>
+    public static IReadOnlyList<string> MissingSecrets(ComposeFile compose) =>
+        [.. compose.Services.SelectMany(s => s.CheckedSecrets).Where(e => e.Value.Length == 0).Select(e => e.Key).Distinct()];
+
     public static string Sha256Hex(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     public static async Task<LocalRunResult> RunAsync(LocalRunOptions options, CancellationToken cancellationToken = default)
@@ -174,6 +180,13 @@ public static partial class LocalRun
         foreach (var name in compose.UnsetVariables)
         {
             log($"compose-local: WARNING the {name} variable is not set, defaulting to a blank string");
+        }
+
+        var missing = MissingSecrets(compose);
+        if (missing.Count > 0)
+        {
+            throw new ComposeException("the secrets check would stop `docker compose up`: " +
+                string.Join(", ", missing.Select(name => $"required variable {name} is missing a value")) + " (set them in the env file)");
         }
 
         var enabled = compose.Services.ToList();
@@ -208,7 +221,7 @@ public static partial class LocalRun
         {
             // ------------------------------------------------ stand-ins for the infrastructure services
             RabbitMqBroker? broker = null;
-            foreach (var service in enabled.Where(s => AppProject(s) is null))
+            foreach (var service in enabled.Where(s => AppProject(s) is null && !s.CheckedSecrets.Any()))
             {
                 var image = service.Image ?? "";
                 if (image.Contains("rabbitmq", StringComparison.OrdinalIgnoreCase))
@@ -393,6 +406,9 @@ public static partial class LocalRun
 
     [GeneratedRegex(@"\$\{([A-Za-z_][A-Za-z0-9_]*):?\?")]
     private static partial Regex RequiredVariable();
+
+    [GeneratedRegex(@"(?m)^\s*SECRET_([A-Za-z_][A-Za-z0-9_]*)\s*:")]
+    private static partial Regex CheckedSecret();
 
     [GeneratedRegex(@"(?im)^\s*load_definitions\s*=\s*(.+?)\s*$")]
     private static partial Regex LoadDefinitions();
