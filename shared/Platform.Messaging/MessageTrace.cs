@@ -12,15 +12,13 @@ namespace Platform.Messaging;
 /// </summary>
 public static class MessageTrace
 {
-    private static readonly ActivitySource Source = new(OutboxMetrics.MeterName);
-
     public static Activity? StartItem(ConsumeContext message, string name)
     {
         var header = message.Headers.Get<string>(DiagnosticHeaders.ActivityId);
         if (!ActivityContext.TryParse(header, null, out var parent))
-            return Source.StartActivity(name, ActivityKind.Consumer);
+            return OutboxMetrics.Source.StartActivity(name, ActivityKind.Consumer);
         var batch = Activity.Current;
-        var activity = Source.StartActivity(name, ActivityKind.Consumer, parent,
+        var activity = OutboxMetrics.Source.StartActivity(name, ActivityKind.Consumer, parent,
             links: batch is null ? null : [new ActivityLink(batch.Context)]);
         activity?.SetTag("messaging.message.id", message.MessageId);
         return activity;

@@ -45,11 +45,10 @@ internal sealed class QueueNameCollector(ObservedQueues queues) : IReceiveEndpoi
 internal sealed class QueueDepthMonitor(ObservedQueues queues, IOptions<MessagingOptions> options, ILogger<QueueDepthMonitor> logger)
     : BackgroundService
 {
-    private static readonly Meter Meter = new(OutboxMetrics.MeterName);
     private static readonly ConcurrentDictionary<string, long> Depths = new(StringComparer.Ordinal);
 
     static QueueDepthMonitor() =>
-        Meter.CreateObservableGauge("platform.queue.depth",
+        OutboxMetrics.Meter.CreateObservableGauge("platform.queue.depth",
             () => Depths.Select(d => new Measurement<long>(d.Value, new KeyValuePair<string, object?>("queue", d.Key))),
             "{message}", "Messages ready in each consumed queue and its _error queue, as of the last poll");
 

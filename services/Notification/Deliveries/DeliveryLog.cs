@@ -95,25 +95,20 @@ public sealed class DeliveryLog(NotificationDatabase database, OutboxWriter<Noti
         FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id LEFT JOIN listings l ON l.listing_id = d.listing_id
         """;
 
-    public async Task<IReadOnlyList<DeliveryView>> ForSubscriberAsync(Guid subscriberId, CancellationToken ct)
-    {
-        await using var connection = await database.OpenAsync(ct);
-        var rows = await connection.QueryAsync<DeliveryView>(new CommandDefinition(
-            """
-            SELECT id, subscriber_id, listing_id, channel, title, url, score, status, attempts, last_error, created_at, completed_at
-            FROM deliveries WHERE subscriber_id = @SubscriberId ORDER BY created_at, id
-            """, new { SubscriberId = subscriberId }, cancellationToken: ct));
-        return rows.AsList();
-    }
+    public Task<IReadOnlyList<DeliveryView>> ForSubscriberAsync(Guid subscriberId, CancellationToken ct) =>
+        ViewsAsync("subscriber_id = @Id", subscriberId, ct);
 
-    public async Task<IReadOnlyList<DeliveryView>> ForListingAsync(Guid listingId, CancellationToken ct)
+    public Task<IReadOnlyList<DeliveryView>> ForListingAsync(Guid listingId, CancellationToken ct) =>
+        ViewsAsync("listing_id = @Id", listingId, ct);
+
+    private async Task<IReadOnlyList<DeliveryView>> ViewsAsync(string condition, Guid id, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         var rows = await connection.QueryAsync<DeliveryView>(new CommandDefinition(
-            """
+            $"""
             SELECT id, subscriber_id, listing_id, channel, title, url, score, status, attempts, last_error, created_at, completed_at
-            FROM deliveries WHERE listing_id = @ListingId ORDER BY created_at, id
-            """, new { ListingId = listingId }, cancellationToken: ct));
+            FROM deliveries WHERE {condition} ORDER BY created_at, id
+            """, new { Id = id }, cancellationToken: ct));
         return rows.AsList();
     }
 

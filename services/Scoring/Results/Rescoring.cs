@@ -29,19 +29,25 @@ public sealed class Rescoring(ScoringDatabase database, Rewards.RewardModels rew
         var version = rewards.ModelVersion;
         var limit = Math.Clamp(request.Limit ?? 1000, 1, MaxLimit);
         await using var connection = await database.OpenAsync(ct);
-        var rows = await connection.QueryAsync<StoredListing>(new CommandDefinition(
-            """
-            SELECT v.listing_id AS ListingId, v.vector AS Vector, v.stored_at AS StoredAt,
-                   (SELECT s.title FROM scored_listings s WHERE s.listing_id = v.listing_id ORDER BY s.sequence DESC LIMIT 1) AS Title,
-                   (SELECT s.url FROM scored_listings s WHERE s.listing_id = v.listing_id ORDER BY s.sequence DESC LIMIT 1) AS Url
+        // The title and url come from the listing's latest result (scoring keeps no other copy of them).
+        var listings = (await connection.QueryAsync<StoredListing>(new CommandDefinition(
+            $"""
+            SELECT v.listing_id AS ListingId, v.vector AS Vector, v.stored_at AS StoredAt, s.title AS Title, s.url AS Url
             FROM listing_vectors v
+            LEFT JOIN scored_listings s ON s.sequence = (SELECT MAX(sequence) FROM scored_listings WHERE listing_id = v.listing_id)
             WHERE (@Since IS NULL OR v.stored_at >= @Since)
-              AND NOT EXISTS (SELECT 1 FROM scored_listings s WHERE s.listing_id = v.listing_id AND s.model_version = @Version)
+              {(request.ListingIds is null ? "" : "AND v.listing_id IN @ListingIds")}
+              AND NOT EXISTS (SELECT 1 FROM scored_listings r WHERE r.listing_id = v.listing_id AND r.model_version = @Version)
             ORDER BY v.stored_at
             LIMIT @Limit
-            """, new { request.Since, Version = version, Limit = request.ListingIds is null ? limit : MaxLimit }, cancellationToken: ct));
-        var wanted = request.ListingIds?.ToHashSet();
-        var listings = rows.Where(r => wanted is null || wanted.Contains(r.ListingId)).Take(limit).ToList();
+            """, new
+            {
+                request.Since,
+                // Dapper expands IN lists without the Guid type handler, so the ids go in as the TEXT they are stored as.
+                ListingIds = request.ListingIds?.Select(id => id.ToString("D")).ToArray(),
+                Version = version,
+                Limit = limit,
+            }, cancellationToken: ct))).AsList();
 
         var endpoint = await send.GetSendEndpoint(new Uri($"queue:{ScoreListingConsumerDefinition.QueueName}"));
         var modelId = options.Value.EmbeddingModelId;

@@ -12,8 +12,9 @@ namespace Platform.Messaging;
 public static class OutboxMetrics
 {
     public const string MeterName = "Platform.Messaging";
-    private static readonly Meter Meter = new(MeterName);
-    private static readonly ActivitySource Source = new(MeterName);
+    // The one meter and activity source of Platform.Messaging (also used by MessageTrace and QueueDepthMonitor).
+    internal static readonly Meter Meter = new(MeterName);
+    internal static readonly ActivitySource Source = new(MeterName);
     private static readonly ConcurrentDictionary<string, long> Backlogs = new();
     private static readonly Counter<long> PublishedCounter = Meter.CreateCounter<long>("platform.outbox.published", "{message}", "Outbox rows published and confirmed");
     private static readonly Histogram<double> LagHistogram = Meter.CreateHistogram<double>("platform.outbox.lag", "s",

@@ -42,38 +42,39 @@ public static partial class ListingReader
             throw new CliException($"{path} does not exist.");
         var text = File.ReadAllText(path, Encoding.UTF8);
         if (format == InputFormat.Auto)
-            format = Detect(path, text);
-        var items = format switch
-        {
-            InputFormat.Jsonl => ReadJsonl(text, source),
-            _ => ReadXml(path, text, format, source),
-        };
-        return (format, items);
+            format = DetectText(path, text);
+        if (format == InputFormat.Jsonl)
+            return (format, ReadJsonl(text, source));
+
+        // An XML feed is parsed once, both to tell RSS from Atom and arXiv and to read it.
+        var root = ParseXml(path, text);
+        if (format == InputFormat.Auto)
+            format = DetectXml(path, root);
+        return (format, ReadXml(root, format, source));
     }
 
     public static InputFormat Detect(string path, string text)
     {
+        var format = DetectText(path, text);
+        return format == InputFormat.Auto ? DetectXml(path, ParseXml(path, text)) : format;
+    }
+
+    /// <summary>JSON lines from the first character (or the extension); <see cref="InputFormat.Auto"/> for XML, whose root decides.</summary>
+    private static InputFormat DetectText(string path, string text)
+    {
         var start = text.AsSpan().TrimStart("\uFEFF \t\r\n");
         if (start.Length > 0 && start[0] is '{')
             return InputFormat.Jsonl;
-        if (start.Length == 0 || start[0] is not '<')
-        {
-            var ext = Path.GetExtension(path).ToLowerInvariant();
-            return ext is ".jsonl" or ".ndjson" or ".json"
-                ? InputFormat.Jsonl
-                : throw new CliException($"Cannot tell the format of {path}.", "Neither JSON lines nor XML; pass --format jsonl|rss|atom|arxiv.");
-        }
+        if (start.Length > 0 && start[0] is '<')
+            return InputFormat.Auto;
+        var ext = Path.GetExtension(path).ToLowerInvariant();
+        return ext is ".jsonl" or ".ndjson" or ".json"
+            ? InputFormat.Jsonl
+            : throw new CliException($"Cannot tell the format of {path}.", "Neither JSON lines nor XML; pass --format jsonl|rss|atom|arxiv.");
+    }
 
-        XDocument doc;
-        try
-        {
-            doc = XDocument.Parse(text);
-        }
-        catch (XmlException ex)
-        {
-            throw new CliException($"{path} is not well-formed XML.", ex.Message, inner: ex);
-        }
-        var root = doc.Root!;
+    private static InputFormat DetectXml(string path, XElement root)
+    {
         if (root.Name.LocalName.Equals("rss", StringComparison.OrdinalIgnoreCase) || root.Name.LocalName == "RDF")
             return InputFormat.Rss;
         if (root.Name == AtomNs + "feed")
@@ -83,6 +84,18 @@ public static partial class ListingReader
             return arxiv ? InputFormat.Arxiv : InputFormat.Atom;
         }
         throw new CliException($"Cannot tell the format of {path}.", $"Its root element is <{root.Name.LocalName}>, not <rss> or an Atom <feed>; pass --format.");
+    }
+
+    private static XElement ParseXml(string path, string text)
+    {
+        try
+        {
+            return XDocument.Parse(text).Root!;
+        }
+        catch (XmlException ex)
+        {
+            throw new CliException($"{path} is not well-formed XML.", ex.Message, inner: ex);
+        }
     }
 
     // ------------------------------------------------------------------ JSONL
@@ -165,26 +178,13 @@ public static partial class ListingReader
 
     // ------------------------------------------------------------------ XML feeds
 
-    private static IReadOnlyList<ImportItem> ReadXml(string path, string text, InputFormat format, string? source)
+    private static IReadOnlyList<ImportItem> ReadXml(XElement root, InputFormat format, string? source) => format switch
     {
-        XDocument doc;
-        try
-        {
-            doc = XDocument.Parse(text);
-        }
-        catch (XmlException ex)
-        {
-            throw new CliException($"{path} is not well-formed XML.", ex.Message, inner: ex);
-        }
-        var root = doc.Root!;
-        return format switch
-        {
-            InputFormat.Rss => ReadRss(root, source),
-            InputFormat.Atom => ReadAtom(root, source ?? "atom", arxiv: false),
-            InputFormat.Arxiv => ReadAtom(root, source ?? "arxiv", arxiv: true),
-            _ => throw new ArgumentOutOfRangeException(nameof(format)),
-        };
-    }
+        InputFormat.Rss => ReadRss(root, source),
+        InputFormat.Atom => ReadAtom(root, source ?? "atom", arxiv: false),
+        InputFormat.Arxiv => ReadAtom(root, source ?? "arxiv", arxiv: true),
+        _ => throw new ArgumentOutOfRangeException(nameof(format)),
+    };
 
     /// <summary>RSS 2.0 (and RSS 1.0/RDF) items: guid (else link) → externalId, description or content:encoded → abstract (HTML removed), dc:creator/author, category, pubDate/dc:date.</summary>
     public static IReadOnlyList<ImportItem> ReadRss(XElement root, string? source)
