@@ -91,7 +91,7 @@ public static partial class LocalRun
 
     // ---------------------------------------------------------------- readiness
 
-    private static async Task WaitUntilReadyAsync(List<ServiceProcess> processes, HttpClient http, TimeSpan timeout,
+    internal static async Task WaitUntilReadyAsync(List<ServiceProcess> processes, HttpClient http, TimeSpan timeout,
         Action<string> log, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();

@@ -53,6 +53,13 @@ public sealed record LocalRunOptions
     public Func<LocalRunResult, CancellationToken, Task>? WhileRunning { get; init; }
 
     public Action<string> Log { get; init; } = Console.WriteLine;
+
+    /// <summary>
+    /// Variables added to (or replacing) a service's compose environment, by compose service name; <c>*</c> applies to
+    /// every Platform service. For test settings the compose file has no reason to carry (e.g. loopback webhooks).
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> EnvironmentOverrides { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, string>>();
 }
 
 /// <summary>What a successful run saw.</summary>
@@ -73,6 +80,17 @@ public sealed record LocalRunResult
     public IReadOnlyList<string> EmailsTo { get; init; } = [];
 
     public int TelemetryConnections { get; init; }
+
+    /// <summary>The running processes, to kill and restart them (valid until the run stops).</summary>
+    public LocalStack? Stack { get; init; }
+
+    /// <summary>The broker the services use.</summary>
+    public Platform.Testing.RabbitMqBroker? Broker { get; init; }
+
+    /// <summary>The plain publisher and admin API keys (given, or generated with the secrets).</summary>
+    public string? PublisherKey { get; init; }
+
+    public string? AdminKey { get; init; }
 }
 
 /// <summary>The run failed: a service did not start or get ready, or the smoke test did not get through. The message says which and shows its log.</summary>
@@ -214,6 +232,7 @@ public static partial class LocalRun
         SmtpCatcher? smtp = null;
         OtlpStandIn? otlp = null;
         var processes = new List<ServiceProcess>();
+        var specs = new Dictionary<string, LocalStack.StartSpec>(StringComparer.Ordinal);
         try
         {
             // ------------------------------------------------ stand-ins for the infrastructure services
@@ -279,6 +298,14 @@ public static partial class LocalRun
                 var port = localPorts[service.Name].ToString(CultureInfo.InvariantCulture);
                 environment.RemoveAll(e => e.Key is "ASPNETCORE_HTTP_PORTS" or "ASPNETCORE_URLS");
                 environment.Add(new("ASPNETCORE_HTTP_PORTS", port));
+                foreach (var scope in new[] { "*", service.Name })
+                {
+                    foreach (var (key, value) in options.EnvironmentOverrides.GetValueOrDefault(scope) ?? new Dictionary<string, string>())
+                    {
+                        environment.RemoveAll(e => e.Key == key);
+                        environment.Add(new(key, value));
+                    }
+                }
                 environments[service.Name] = environment;
 
                 log($"compose-local: {service.Name}: dotnet {Path.GetRelativePath(compose.ProjectDirectory, dll)} on port {port}");
@@ -290,7 +317,9 @@ public static partial class LocalRun
                 }
 
                 var baseAddress = new Uri($"http://{LocalNetwork.LoopbackAddress}:{port}/");
-                processes.Add(ServiceProcess.Start(service.Name, dll, environment, Path.Combine(work, $"{service.Name}.log"), baseAddress));
+                var logFile = Path.Combine(work, $"{service.Name}.log");
+                specs[service.Name] = new LocalStack.StartSpec(dll, environment, logFile, baseAddress);
+                processes.Add(ServiceProcess.Start(service.Name, dll, environment, logFile, baseAddress));
             }
 
             // ------------------------------------------------ ready
@@ -317,13 +346,15 @@ public static partial class LocalRun
                 Services = processes.ToDictionary(p => p.Name, p => p.BaseAddress),
                 Environments = environments,
                 BrokerUsers = users,
+                Stack = new LocalStack(processes, specs, http, log),
+                Broker = broker,
+                PublisherKey = options.PublisherKey ?? generatedKeys.GetValueOrDefault("PUBLISHER_KEY"),
+                AdminKey = options.AdminKey ?? generatedKeys.GetValueOrDefault("ADMIN_KEY"),
             };
 
             if (options.Smoke && AppServices.All(a => apps.Any(s => AppProject(s) == a)))
             {
-                var publisherKey = options.PublisherKey ?? generatedKeys.GetValueOrDefault("PUBLISHER_KEY");
-                var adminKey = options.AdminKey ?? generatedKeys.GetValueOrDefault("ADMIN_KEY");
-                result = await SmokeAsync(result, apps, processes, publisherKey, adminKey, smtp, http, options.SmokeTimeout, log, cancellationToken)
+                result = await SmokeAsync(result, apps, processes, result.PublisherKey, result.AdminKey, smtp, http, options.SmokeTimeout, log, cancellationToken)
                     .ConfigureAwait(false);
             }
             else if (options.Smoke)

@@ -32,8 +32,47 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public int? ExitCode => process.HasExited ? process.ExitCode : null;
 
+    public int ProcessId => process.Id;
+
+    /// <summary>The most resident memory the process had (Linux <c>VmHWM</c>), as last read by <see cref="SamplePeakMemory"/>.</summary>
+    public long PeakResidentBytes { get; private set; }
+
+    /// <summary>Reads the process's peak resident memory so far (a no-op where /proc is not there or it has ended).</summary>
+    public long SamplePeakMemory()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{process.Id}/status"))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal)
+                    && long.TryParse(line["VmHWM:".Length..].Trim().Split(' ')[0], out var kib))
+                {
+                    PeakResidentBytes = Math.Max(PeakResidentBytes, kib * 1024);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+        }
+
+        return PeakResidentBytes;
+    }
+
+    /// <summary>SIGKILL: the process ends at once, mid-write, without shutting anything down (a crash, the OOM killer).</summary>
+    public async Task KillAsync()
+    {
+        SamplePeakMemory();
+        if (!process.HasExited)
+        {
+            _ = kill(process.Id, 9);
+        }
+
+        await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <param name="appendLog">Add to the log file (a restarted service) instead of starting it afresh.</param>
     public static ServiceProcess Start(string name, string dll, IEnumerable<KeyValuePair<string, string>> environment,
-        string logFile, Uri baseAddress)
+        string logFile, Uri baseAddress, bool appendLog = false)
     {
         var startInfo = new ProcessStartInfo("dotnet")
         {
@@ -60,7 +99,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             startInfo.Environment[key] = value;
         }
 
-        var writer = new StreamWriter(logFile, append: false) { AutoFlush = true };
+        var writer = new StreamWriter(logFile, append: appendLog) { AutoFlush = true };
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
         var gate = new object();
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (gate) writer.WriteLine(e.Data); };
@@ -90,6 +129,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        SamplePeakMemory();
         if (!process.HasExited)
         {
             _ = kill(process.Id, 15); // SIGTERM: graceful shutdown, as docker stop does

@@ -23,12 +23,25 @@ public static class MessagingRegistration
         {
             x.SetKebabCaseEndpointNameFormatter();
             consumers(x);
-            x.AddConfigureEndpointsCallback((_, _, endpoint) =>
+            x.AddConfigureEndpointsCallback((_, name, endpoint) =>
+            {
+                // Outer: a store locked past its busy timeout is waited out with backoff. Inner: everything else
+                // transient gets a few quick retries; invalid messages and contention pass straight through it.
+                endpoint.UseMessageRetry(r =>
+                {
+                    r.Handle<Exception>(StoreContention.IsContention);
+                    r.Exponential(options.ContentionRetryLimit, options.ContentionRetryFirst, options.ContentionRetryMax,
+                        options.ContentionRetryFirst);
+                });
                 endpoint.UseMessageRetry(r =>
                 {
                     r.Ignore<InvalidMessageException>();
+                    r.Ignore<Exception>(StoreContention.IsContention);
                     r.Interval(options.RetryLimit, options.RetryInterval);
-                }));
+                });
+                if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                    ConfigureQueue(rabbit, name, options.RabbitMq);
+            });
 
             if (options.Transport == MessagingTransport.InMemory)
             {
@@ -93,17 +106,42 @@ public static class MessagingRegistration
         cfg.ConfigureEndpoints(context);
     }
 
+    /// <summary>
+    /// A consumer endpoint's queue: durable (MassTransit's default), quorum with a delivery limit unless configured
+    /// classic. Messages over the limit are dead-lettered into the endpoint's own <c>_error</c> queue (the exchange and
+    /// queue MassTransit's error transport uses), where <c>platform errors</c> finds them with the broker's
+    /// <c>x-death</c> reason <c>delivery_limit</c>.
+    /// </summary>
+    private static void ConfigureQueue(IRabbitMqReceiveEndpointConfigurator endpoint, string queue, RabbitMqOptions rabbit)
+    {
+        if (rabbit.QueueType != RabbitMqQueueType.Quorum)
+            return;
+        var error = $"{queue}_error";
+        endpoint.SetQuorumQueue();
+        endpoint.SetQueueArgument("x-delivery-limit", rabbit.DeliveryLimit);
+        // MassTransit declares the _error queue with the endpoint queue's arguments (type, limit, dead-letter exchange
+        // included) when it first moves a fault there; the dead-letter queue is declared up front, so it must carry the
+        // very same arguments or one of the two declarations is refused (PRECONDITION_FAILED) and faults loop.
+        endpoint.BindDeadLetterQueue(error, error, q =>
+        {
+            q.SetQuorumQueue();
+            q.SetQueueArgument("x-delivery-limit", rabbit.DeliveryLimit);
+            q.SetQueueArgument("x-dead-letter-exchange", error);
+        });
+    }
+
     private static void ConfigureHost(IRabbitMqBusFactoryConfigurator cfg, RabbitMqOptions rabbit)
     {
         if (!string.IsNullOrWhiteSpace(rabbit.Url))
         {
-            cfg.Host(new Uri(rabbit.Url));
+            cfg.Host(new Uri(rabbit.Url), h => h.PublisherConfirmation = rabbit.PublisherConfirmation);
             return;
         }
         cfg.Host(rabbit.Host, rabbit.Port, rabbit.VirtualHost, h =>
         {
             h.Username(rabbit.Username);
             h.Password(rabbit.Password);
+            h.PublisherConfirmation = rabbit.PublisherConfirmation;
         });
     }
 

@@ -238,6 +238,24 @@ public sealed class RabbitMqBroker
     }
 
     /// <summary>
+    /// Kills the private node's Erlang VM with SIGKILL (no clean shutdown: what a crash or the OOM killer does), waits
+    /// <paramref name="downtime"/>, and boots it again from the same folder on the same ports. Durable queues and their
+    /// persistent messages come back; clients must reconnect.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The broker is a <c>RABBITMQ_URL</c> broker, not this process's node.</exception>
+    public async Task KillAndRestartAsync(TimeSpan downtime = default, CancellationToken cancellationToken = default)
+    {
+        var privateNode = node ?? throw new InvalidOperationException($"Only the private node can be killed, not {this}.");
+        await Task.Run(() => privateNode.Kill(TimeSpan.FromSeconds(30)), cancellationToken).ConfigureAwait(false);
+        if (downtime > TimeSpan.Zero)
+        {
+            await Task.Delay(downtime, cancellationToken).ConfigureAwait(false);
+        }
+
+        await BootAsync(TimeSpan.FromSeconds(120)).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Runs <c>rabbitmqctl</c> against this broker's node (node, cookie and quiet flag are added) and returns its
     /// standard output. Throws <see cref="RabbitMqCommandException"/> (with stderr) when it fails.
     /// </summary>
@@ -376,8 +394,11 @@ public sealed class RabbitMqBroker
                 $"{start.Describe()}{Environment.NewLine}{node.Diagnostics()}", node.PortInUse());
         }
 
-        node.StartWatchdog();
-        node.RegisterProcessExit();
+        if (node.MarkBooted())
+        {
+            node.StartWatchdog();
+            node.RegisterProcessExit();
+        }
 
         // Wait for the AMQP port: cheap to poll (every rabbitmqctl call boots an Erlang VM), and the broker opens it
         // last, after the default user exists. Then rabbitmqctl await_startup makes sure that it is our node that
@@ -621,6 +642,7 @@ public sealed class RabbitMqBroker
         private const int SigKill = 9;
         private const int SigTerm = 15;
         private int stopped;
+        private int booted;
         private bool watchdogStarted;
 
         private PrivateNode(Installation installation, int attempt)
@@ -736,6 +758,33 @@ public sealed class RabbitMqBroker
 
         public bool MarkStopped() => Interlocked.Exchange(ref stopped, 1) == 0;
 
+        /// <summary>True the first time only: a node booted again after <see cref="Kill"/> keeps its watchdog.</summary>
+        public bool MarkBooted() => Interlocked.Exchange(ref booted, 1) == 0;
+
+        /// <summary>SIGKILL to the VM, and wait until it is gone; the folder stays for the next boot.</summary>
+        public void Kill(TimeSpan timeout)
+        {
+            var pid = ReadPid();
+            if (pid <= 0)
+            {
+                throw new InvalidOperationException($"RabbitMQ node {Name} has no pid file ({PidFile}).");
+            }
+
+            Signal(pid, SigKill);
+            var deadline = DateTime.UtcNow + timeout;
+            while (IsAlive(pid))
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"RabbitMQ node {Name} (pid {pid}) was still alive {timeout.TotalSeconds:0} s after SIGKILL.");
+                }
+
+                Thread.Sleep(50);
+            }
+
+            File.Delete(PidFile);
+        }
+
         /// <summary>
         /// At process exit: only signal the node (SIGTERM, a graceful stop like <c>rabbitmqctl stop</c>) and return at
         /// once; the watchdog waits for the node to end and deletes the folder. Blocking here (a rabbitmqctl stop
@@ -781,7 +830,8 @@ public sealed class RabbitMqBroker
                 exec </dev/null >/dev/null 2>&1
                 parent="$1"; pidfile="$2"; dir="$3"; pid=""
                 while kill -0 "$parent" 2>/dev/null; do
-                  if [ -z "$pid" ] && [ -s "$pidfile" ]; then pid=$(cat "$pidfile"); fi
+                  # Read every time: a node killed and booted again (KillAndRestartAsync) has a new pid.
+                  if [ -s "$pidfile" ]; then pid=$(cat "$pidfile"); fi
                   sleep 1
                 done
                 # Gone already (StopAsync, or ProcessExit without a watchdog): nothing to do, and a cached pid
