@@ -54,6 +54,9 @@ public sealed record LocalRunOptions
 
     public Action<string> Log { get; init; } = Console.WriteLine;
 
+    /// <summary>Where the services' output files are copied when the run stops (they live in a temp folder that is deleted).</summary>
+    public string? KeepLogsIn { get; init; }
+
     /// <summary>
     /// Variables added to (or replacing) a service's compose environment, by compose service name; <c>*</c> applies to
     /// every Platform service. For test settings the compose file has no reason to carry (e.g. loopback webhooks).
@@ -391,6 +394,15 @@ public static partial class LocalRun
             if (otlp is not null)
             {
                 await otlp.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (options.KeepLogsIn is not null)
+            {
+                Directory.CreateDirectory(options.KeepLogsIn);
+                foreach (var file in Directory.EnumerateFiles(work, "*.log"))
+                {
+                    File.Copy(file, Path.Combine(options.KeepLogsIn, Path.GetFileName(file)), overwrite: true);
+                }
             }
 
             try

@@ -18,6 +18,7 @@ public static class MessagingRegistration
         var options = builder.Configuration.GetSection("Messaging").Get<MessagingOptions>() ?? new MessagingOptions();
         builder.Services.AddOptions<MessagingOptions>().BindConfiguration("Messaging");
         builder.Services.TryAddTimeProvider();
+        builder.Services.AddSingleton<BatchFaults>();
 
         builder.Services.AddMassTransit(x =>
         {
@@ -39,8 +40,9 @@ public static class MessagingRegistration
                     r.Ignore<Exception>(StoreContention.IsContention);
                     r.Interval(options.RetryLimit, options.RetryInterval);
                 });
+                // Durable (MassTransit's default); quorum with a delivery limit unless configured classic.
                 if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
-                    ConfigureQueue(rabbit, name, options.RabbitMq);
+                    ConsumerQueues.Configure(rabbit, name, options.RabbitMq);
             });
 
             if (options.Transport == MessagingTransport.InMemory)
@@ -104,30 +106,6 @@ public static class MessagingRegistration
         // messages put back) are still consumed.
         cfg.UseRawJsonSerializer(WireFormat.RawOptions, isDefault: true);
         cfg.ConfigureEndpoints(context);
-    }
-
-    /// <summary>
-    /// A consumer endpoint's queue: durable (MassTransit's default), quorum with a delivery limit unless configured
-    /// classic. Messages over the limit are dead-lettered into the endpoint's own <c>_error</c> queue (the exchange and
-    /// queue MassTransit's error transport uses), where <c>platform errors</c> finds them with the broker's
-    /// <c>x-death</c> reason <c>delivery_limit</c>.
-    /// </summary>
-    private static void ConfigureQueue(IRabbitMqReceiveEndpointConfigurator endpoint, string queue, RabbitMqOptions rabbit)
-    {
-        if (rabbit.QueueType != RabbitMqQueueType.Quorum)
-            return;
-        var error = $"{queue}_error";
-        endpoint.SetQuorumQueue();
-        endpoint.SetQueueArgument("x-delivery-limit", rabbit.DeliveryLimit);
-        // MassTransit declares the _error queue with the endpoint queue's arguments (type, limit, dead-letter exchange
-        // included) when it first moves a fault there; the dead-letter queue is declared up front, so it must carry the
-        // very same arguments or one of the two declarations is refused (PRECONDITION_FAILED) and faults loop.
-        endpoint.BindDeadLetterQueue(error, error, q =>
-        {
-            q.SetQuorumQueue();
-            q.SetQueueArgument("x-delivery-limit", rabbit.DeliveryLimit);
-            q.SetQueueArgument("x-dead-letter-exchange", error);
-        });
     }
 
     private static void ConfigureHost(IRabbitMqBusFactoryConfigurator cfg, RabbitMqOptions rabbit)

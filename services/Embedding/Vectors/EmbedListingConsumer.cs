@@ -23,7 +23,7 @@ namespace Platform.Embedding.Vectors;
 /// </remarks>
 public sealed class EmbedListingConsumer(
     EmbeddingDatabase database, VectorStore vectors, OutboxWriter<EmbeddingDatabase> outbox, EmbeddingTelemetry telemetry,
-    TimeProvider clock, ILogger<EmbedListingConsumer> logger)
+    BatchFaults faults, TimeProvider clock, ILogger<EmbedListingConsumer> logger)
     : IConsumer<Batch<ListingAccepted>>
 {
     /// <summary>Inbox consumer name: the same as the single-message consumer this replaced, so old claims still count.</summary>
@@ -98,6 +98,6 @@ public sealed class EmbedListingConsumer(
     private async Task FaultOneAsync(ConsumeContext<ListingAccepted> message, Exception failure)
     {
         logger.LogError(failure, "Listing {ListingId} (message {MessageId}) moved to the error queue", message.Message.ListingId, message.MessageId);
-        await BatchFaults.MoveToErrorQueueAsync(message, failure, TypeCache<EmbedListingConsumer>.ShortName);
+        await faults.MoveToErrorQueueAsync(message, failure, TypeCache<EmbedListingConsumer>.ShortName);
     }
 }

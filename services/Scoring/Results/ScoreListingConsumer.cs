@@ -36,6 +36,7 @@ public sealed class ScoreListingConsumer(
     ScoredListingStore results,
     OutboxWriter<ScoringDatabase> outbox,
     ScoringMetrics metrics,
+    BatchFaults faults,
     IOptions<ScoringOptions> options,
     TimeProvider clock,
     ILogger<ScoreListingConsumer> logger) : IConsumer<Batch<ListingEmbedded>>
@@ -194,6 +195,6 @@ public sealed class ScoreListingConsumer(
     private async Task FaultOneAsync(ConsumeContext<ListingEmbedded> message, Exception failure)
     {
         logger.LogError(failure, "Listing {ListingId} (message {MessageId}) moved to the error queue", message.Message.ListingId, message.MessageId);
-        await BatchFaults.MoveToErrorQueueAsync(message, failure, TypeCache<ScoreListingConsumer>.ShortName);
+        await faults.MoveToErrorQueueAsync(message, failure, TypeCache<ScoreListingConsumer>.ShortName);
     }
 }

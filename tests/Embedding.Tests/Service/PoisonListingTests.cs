@@ -1,3 +1,4 @@
+using Platform.Messaging;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Contracts;
@@ -33,7 +34,8 @@ public sealed class PoisonListingTests(RabbitMqVirtualHostFixture rabbit, Encode
         var connector = host.GetRequiredService<IReceiveEndpointConnector>();
         var errorQueue = connector.ConnectReceiveEndpoint("embed-listing_error", (_, endpoint) =>
         {
-            endpoint.ConfigureConsumeTopology = false; // only what is moved into the queue
+            endpoint.ConfigureConsumeTopology = false;
+            ConsumerQueues.ConfigureAsErrorQueue(endpoint); // declared as the services declare it // only what is moved into the queue
             endpoint.Handler<ListingAccepted>(context =>
             {
                 errors.Add(context.Message, context.MessageId, context.ReceiveContext.TransportHeaders.Get<string>("MT-Fault-Message") ?? "");

@@ -1,3 +1,4 @@
+using Platform.Messaging;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using MassTransit;
@@ -64,6 +65,7 @@ public sealed class BatchScoringTests(RabbitMqVirtualHostFixture rabbit) : IClas
         var errorQueue = connector.ConnectReceiveEndpoint("score-listing_error", (_, endpoint) =>
         {
             endpoint.ConfigureConsumeTopology = false;
+            ConsumerQueues.ConfigureAsErrorQueue(endpoint); // declared as the services declare it
             endpoint.Handler<ListingEmbedded>(context =>
             {
                 reasons.Enqueue((context.Message.ListingId, context.MessageId, context.ReceiveContext.TransportHeaders.Get<string>("MT-Fault-Message") ?? ""));

@@ -1,3 +1,4 @@
+using Platform.Messaging;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
@@ -145,6 +146,7 @@ public sealed class FeedbackLearningTests(RabbitMqVirtualHostFixture rabbit) : I
         var errorQueue = host.GetRequiredService<IReceiveEndpointConnector>().ConnectReceiveEndpoint("score-listing_error", (_, endpoint) =>
         {
             endpoint.ConfigureConsumeTopology = false;
+            ConsumerQueues.ConfigureAsErrorQueue(endpoint); // declared as the services declare it
             endpoint.Handler<ListingEmbedded>(context =>
             {
                 reasons.Enqueue((context.Message.ListingId, context.ReceiveContext.TransportHeaders.Get<string>("MT-Fault-Message") ?? ""));
