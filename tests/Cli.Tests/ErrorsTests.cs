@@ -95,6 +95,39 @@ public sealed class ErrorsTests(RabbitMqVirtualHostFixture rabbit) : IClassFixtu
     }
 
     [Fact]
+    public async Task Show_gives_the_broker_s_reason_for_a_message_dead_lettered_at_the_delivery_limit()
+    {
+        var (vhost, connection) = await ConnectAsync();
+        await using var _ = connection;
+        var name = Unique("limit");
+        // As the services declare a consumer queue: quorum, a delivery limit (1 here), dead-lettering into its _error queue.
+        var arguments = new Dictionary<string, object?> { ["x-queue-type"] = "quorum", ["x-delivery-limit"] = 1, ["x-dead-letter-exchange"] = name + "_error" };
+        await using (var setup = await connection.CreateChannelAsync(new CreateChannelOptions(true, true), Ct))
+        {
+            await setup.ExchangeDeclareAsync(name + "_error", ExchangeType.Fanout, durable: true, cancellationToken: Ct);
+            await setup.QueueDeclareAsync(name + "_error", durable: true, exclusive: false, autoDelete: false, arguments, cancellationToken: Ct);
+            await setup.QueueBindAsync(name + "_error", name + "_error", "", cancellationToken: Ct);
+            await setup.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, arguments, cancellationToken: Ct);
+            await setup.BasicPublishAsync("", name, true, new BasicProperties { MessageId = "crashes-its-consumer", Persistent = true },
+                Encoding.UTF8.GetBytes("{}"), Ct);
+        }
+
+        // Its consumer dies with it unacknowledged, twice: the second return exceeds the limit.
+        for (var delivery = 0; delivery < 2; delivery++)
+        {
+            await using var consumer = await connection.CreateChannelAsync(cancellationToken: Ct);
+            Assert.NotNull(await consumer.BasicGetAsync(name, autoAck: false, Ct));
+            await consumer.CloseAsync(Ct);
+        }
+
+        var run = await Errors(vhost, "show", name + "_error");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("crashes-its-consumer", run.Output);
+        Assert.Contains("dead-lettered by the broker: delivery_limit", run.Output);
+    }
+
+    [Fact]
     public async Task Show_peeks_without_taking_anything_and_keeps_the_order()
     {
         var (vhost, connection) = await ConnectAsync();

@@ -144,6 +144,7 @@ public static class PlatformRun
             $"{ledger.Summary}; deserved webhook deliveries {ledger.DeservedDeliveries:N0}, repeated webhook requests (same delivery id) {ledger.RepeatedWebhookRequests}\n\n{ledger.ToMarkdown()}\n\n"
             + "| fault | at | took | outcome |\n|---|---:|---:|---|\n"
             + string.Concat(injector.Injected.Select(f => string.Create(CultureInfo.InvariantCulture, $"| {f.Name} | {f.At.TotalSeconds:0.0} s | {f.Took.TotalSeconds:0.0} s | {f.Outcome} |\n")))
+            + PoisonTable(injector.Poison, deadLetters)
             + $"\npublisher retries: {string.Join(", ", publisher.RetryReasons.Select(r => $"{r.Key} x{r.Value}"))}\n", ct);
         await File.WriteAllTextAsync(Path.Combine(report, $"{name}-load.md"), load.ToMarkdown(machine), ct);
         await File.WriteAllTextAsync(Path.Combine(report, $"{name}-timeline.csv"), load.ToCsv(), ct);
@@ -152,6 +153,17 @@ public static class PlatformRun
         platform.Log.Write($"run: ledger {ledger.Summary}; reports in {report}");
         return new RunOutcome(ledger, load, injector.Injected, publisher.RetryReasons.ToDictionary(), drained, report);
     }
+
+    /// <summary>Where each poison message ended up, and the reason it carries there.</summary>
+    private static string PoisonTable(IReadOnlyList<PoisonMessage> poison, IReadOnlyList<DeadLetter> letters) =>
+        poison.Count == 0
+            ? ""
+            : "\n| poison | published to | found in | reason |\n|---|---|---|---|\n" + string.Concat(poison.Select(p =>
+            {
+                var found = letters.Where(l => l.MessageId == p.MessageId).ToList();
+                var reason = string.Join("; ", found.Select(l => l.Reason)).Replace("|", "\\|", StringComparison.Ordinal).ReplaceLineEndings(" ");
+                return $"| {p.Kind} | {p.Exchange} | {(found.Count == 0 ? "(nowhere)" : string.Join(", ", found.Select(l => l.Queue)))} | {(reason.Length > 160 ? reason[..160] + "..." : reason)} |\n";
+            }));
 
     private static async Task<Dictionary<Guid, double>> RegisterSubscribersAsync(PlatformContext platform, HttpClient http, DeliverySink sink, int count,
         CancellationToken ct)

@@ -197,6 +197,16 @@ public sealed class ErrorQueues : IAsyncDisposable
     public static bool IsFaultHeader(string name) =>
         name.StartsWith("MT-Fault-", StringComparison.OrdinalIgnoreCase) || name.Equals("MT-Reason", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// A message the broker itself dead-lettered (a quorum queue's delivery limit: its consumer's process died every time)
+    /// has no MassTransit fault headers, only the broker's <c>x-death</c> record.
+    /// </summary>
+    private static string? BrokerDeathReason(IDictionary<string, object?> headers) =>
+        headers.TryGetValue("x-death", out var deaths) && deaths is IList<object> list && list.Count > 0
+        && list[0] is IDictionary<string, object> death && death.TryGetValue("reason", out var reason)
+            ? $"dead-lettered by the broker: {Text(reason)}" + (death.TryGetValue("queue", out var queue) ? $" in {Text(queue)}" : "")
+            : null;
+
     private static ErrorMessage Describe(BasicGetResult result)
     {
         var p = result.BasicProperties;
@@ -205,7 +215,7 @@ public sealed class ErrorQueues : IAsyncDisposable
         return new ErrorMessage(
             p.MessageId ?? Header("MessageId"),
             Header("MT-Fault-MessageType") is { } faulted ? faulted + (Header("MT-MessageType") is { } mt ? $" ({mt})" : "") : Header("MT-MessageType") ?? p.Type,
-            Header("MT-Reason"),
+            Header("MT-Reason") ?? BrokerDeathReason(headers),
             Header("MT-Fault-ExceptionType"),
             Header("MT-Fault-Message"),
             Header("MT-Fault-Timestamp"),
