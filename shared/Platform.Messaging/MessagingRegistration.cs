@@ -18,6 +18,7 @@ public static class MessagingRegistration
         var options = builder.Configuration.GetSection("Messaging").Get<MessagingOptions>() ?? new MessagingOptions();
         builder.Services.AddOptions<MessagingOptions>().BindConfiguration("Messaging");
         builder.Services.TryAddTimeProvider();
+        builder.Services.AddSingleton<QueueAddresses>();
         builder.Services.AddSingleton<BatchFaults>();
 
         builder.Services.AddMassTransit(x =>

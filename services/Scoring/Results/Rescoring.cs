@@ -2,6 +2,7 @@ using Dapper;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Platform.Contracts;
+using Platform.Messaging;
 
 namespace Platform.Scoring.Results;
 
@@ -20,7 +21,8 @@ public sealed record RescoreResponse(int Queued, string ModelVersion);
 /// yet is sent again to the service's own <c>score-listing</c> queue, with the vector scoring kept for it, so it
 /// takes exactly the path of a new listing (batching, inbox, outbox, one result per listing and model version).
 /// </summary>
-public sealed class Rescoring(ScoringDatabase database, Rewards.RewardModels rewards, IBus send, IOptions<ScoringOptions> options)
+public sealed class Rescoring(ScoringDatabase database, Rewards.RewardModels rewards, IBus send, QueueAddresses queues,
+    IOptions<ScoringOptions> options)
 {
     public const int MaxLimit = 100_000;
 
@@ -49,7 +51,7 @@ public sealed class Rescoring(ScoringDatabase database, Rewards.RewardModels rew
                 Limit = limit,
             }, cancellationToken: ct))).AsList();
 
-        var endpoint = await send.GetSendEndpoint(new Uri($"queue:{ScoreListingConsumerDefinition.QueueName}"));
+        var endpoint = await send.GetSendEndpoint(queues.For(ScoreListingConsumerDefinition.QueueName));
         var modelId = options.Value.EmbeddingModelId;
         foreach (var listing in listings)
         {

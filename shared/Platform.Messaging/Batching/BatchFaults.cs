@@ -1,5 +1,4 @@
 using MassTransit;
-using Microsoft.Extensions.Options;
 
 namespace Platform.Messaging;
 
@@ -9,22 +8,14 @@ namespace Platform.Messaging;
 /// message: it publishes that message's <c>Fault&lt;T&gt;</c> and sends it to the endpoint's <c>_error</c> queue with the
 /// reason in <c>MT-Fault-Message</c>, as MassTransit's own error transport would, and the rest of the batch commits.
 /// </summary>
-/// <remarks>
-/// With quorum queues the <c>_error</c> queue is declared up front with the endpoint queue's arguments, and a send to
-/// <c>queue:…_error</c> would declare it again without them (PRECONDITION_FAILED, and the whole batch would fault and
-/// loop): the message goes to its exchange instead, which is bound to it. Classic queues keep MassTransit's own address.
-/// </remarks>
-public sealed class BatchFaults(IOptions<MessagingOptions> options)
+public sealed class BatchFaults(QueueAddresses addresses)
 {
-    private readonly bool _errorQueueDeclared =
-        options.Value.Transport == MessagingTransport.RabbitMq && options.Value.RabbitMq.QueueType == RabbitMqQueueType.Quorum;
-
     public async Task MoveToErrorQueueAsync<T>(ConsumeContext<T> message, Exception failure, string consumerType) where T : class
     {
         await message.NotifyFaulted(message, message.ReceiveContext.ElapsedTime, consumerType, failure);
 
         var queue = message.ReceiveContext.InputAddress.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries)[^1];
-        var errorQueue = await message.GetSendEndpoint(new Uri(_errorQueueDeclared ? $"exchange:{queue}_error" : $"queue:{queue}_error"));
+        var errorQueue = await message.GetSendEndpoint(addresses.For($"{queue}_error"));
         await errorQueue.Send(message.Message, send =>
         {
             send.MessageId = message.MessageId;
