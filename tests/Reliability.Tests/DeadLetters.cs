@@ -9,10 +9,10 @@ public sealed record DeadLetter(string Queue, string MessageId, string Reason);
 /// <summary>Reads the broker's dead-letter queues without taking anything out of them.</summary>
 public static class DeadLetters
 {
-    /// <summary>Every queue with its ready and unacknowledged messages (rabbitmqctl).</summary>
-    public static async Task<Dictionary<string, long>> QueuesAsync(RabbitMqBroker broker, CancellationToken ct)
+    /// <summary>Every queue of a virtual host with its ready and unacknowledged messages (rabbitmqctl).</summary>
+    public static async Task<Dictionary<string, long>> QueuesAsync(RabbitMqBroker broker, string virtualHost, CancellationToken ct)
     {
-        var output = await broker.RabbitMqCtlAsync(["list_queues", "name", "messages", "--no-table-headers"], ct);
+        var output = await broker.RabbitMqCtlAsync(["list_queues", "-p", virtualHost, "name", "messages", "--no-table-headers"], ct);
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split('\t'))
             .Where(parts => parts.Length == 2 && long.TryParse(parts[1], out _))

@@ -40,12 +40,16 @@ public static class PlatformRun
         var report = settings.ReportDirectory ?? Directory.CreateTempSubdirectory($"reliability-{name}-").FullName;
         Directory.CreateDirectory(report);
         var log = new RunLog(Path.Combine(report, $"{name}.log"));
+        // A virtual host of its own: queues are durable, so a run must not find another run's messages (or dead letters).
+        var virtualHost = await broker.CreateVirtualHostAsync($"reliability-{name}", ct);
+        var envFile = Path.Combine(report, $"{name}.env");
+        await File.WriteAllTextAsync(envFile, $"RABBITMQ_VHOST={virtualHost}\n", ct);
         RunOutcome? outcome = null;
 
         await LocalRun.RunAsync(new LocalRunOptions
         {
             ComposeFile = Path.Combine(SharedData.RepositoryRoot, "docker-compose.yml"),
-            EnvFiles = [Path.Combine(SharedData.RepositoryRoot, ".env.example")],
+            EnvFiles = [Path.Combine(SharedData.RepositoryRoot, ".env.example"), envFile],
             UseProcessEnvironment = false,
             GenerateMissingSecrets = true,
             Broker = () => Task.FromResult(broker),
@@ -61,7 +65,7 @@ public static class PlatformRun
             WhileRunning = async (result, token) =>
             {
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, token);
-                var context = new PlatformContext(result, broker, log);
+                var context = new PlatformContext(result, broker, virtualHost, log);
                 outcome = await DriveAsync(context, settings, viaHttp, viaBus, faultPlan, name, report, linked.Token);
             },
         }, ct);
@@ -73,7 +77,7 @@ public static class PlatformRun
         Func<FaultInjector, PlatformContext, IReadOnlyList<Fault>>? faultPlan, string name, string report, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        var amqp = platform.Broker.AmqpUri;
+        var amqp = platform.Broker.GetAmqpUri(platform.VirtualHost);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         await using var sink = await DeliverySink.StartAsync(clock);
         await using var tap = await EventTap.StartAsync(amqp, clock, ["listing-accepted", "listing-embedded", "listing-scored"], ct);
@@ -82,7 +86,7 @@ public static class PlatformRun
         var thresholds = await RegisterSubscribersAsync(platform, http, sink, settings.Subscribers, ct);
         platform.Log.Write($"run: {thresholds.Count} webhook subscribers registered; their interest vectors are in scoring");
 
-        var queues = (await DeadLetters.QueuesAsync(platform.Broker, ct)).Keys
+        var queues = (await DeadLetters.QueuesAsync(platform.Broker, platform.VirtualHost, ct)).Keys
             .Where(q => !DeadLetters.IsDeadLetterQueue(q) && !q.Contains('_', StringComparison.Ordinal) && !q.StartsWith("reliability-", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal).ToList();
         platform.Log.Write($"run: consumer queues {string.Join(", ", queues)}");
@@ -112,7 +116,7 @@ public static class PlatformRun
         await stopSampling.CancelAsync();
         await sampling;
 
-        var allQueues = await DeadLetters.QueuesAsync(platform.Broker, ct);
+        var allQueues = await DeadLetters.QueuesAsync(platform.Broker, platform.VirtualHost, ct);
         var deadLetters = await DeadLetters.ReadAsync(amqp, allQueues.Keys.Where(DeadLetters.IsDeadLetterQueue), ct);
         var integrity = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var store in stores.Paths.Keys)
@@ -236,8 +240,10 @@ public static class PlatformRun
 }
 
 /// <summary>The running platform as a fault plan and the harness see it.</summary>
-public sealed class PlatformContext(LocalRunResult result, RabbitMqBroker broker, RunLog log)
+public sealed class PlatformContext(LocalRunResult result, RabbitMqBroker broker, string virtualHost, RunLog log)
 {
+    public string VirtualHost => virtualHost;
+
     public LocalRunResult Result => result;
 
     public RabbitMqBroker Broker => broker;
