@@ -8,6 +8,9 @@ public sealed record PipelineSample(TimeSpan At, IReadOnlyDictionary<string, int
 {
     public int TotalDepth => QueueDepths.Values.Sum(v => v ?? 0);
 
+    /// <summary>False while the broker did not answer (restarting, killed): the depth of that second is unknown, not zero.</summary>
+    public bool DepthKnown => QueueDepths.Count > 0 && QueueDepths.Values.All(v => v is not null);
+
     public long TotalBacklog => OutboxBacklog.Values.Sum();
 }
 

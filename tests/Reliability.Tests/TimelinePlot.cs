@@ -51,7 +51,7 @@ public static class TimelinePlot
 
         Series(svg, samples, s => X(s.At.TotalSeconds), s => YLeft(s.Published), "#1f77b4");
         Series(svg, samples, s => X(s.At.TotalSeconds), s => YLeft(s.Scored), "#2ca02c");
-        Series(svg, samples, s => X(s.At.TotalSeconds), s => YRight(s.TotalDepth), "#d62728");
+        Series(svg, [.. samples.Where(s => s.DepthKnown)], s => X(s.At.TotalSeconds), s => YRight(s.TotalDepth), "#d62728");
         Series(svg, samples, s => X(s.At.TotalSeconds), s => YRight(s.TotalBacklog), "#ff7f0e");
 
         var legend = new[] { ("listings accepted (left)", "#1f77b4"), ("listings scored (left)", "#2ca02c"), ("queue depth, ready (right)", "#d62728"), ("outbox backlog (right)", "#ff7f0e"), ("fault", "#bbb") };
