@@ -24,7 +24,7 @@ public sealed class FaultInjectionTests
             new Fault("poison messages", 0.30, faults.InjectPoisonAsync),
             new Fault("SIGKILL scoring, restart", 0.36, ct => faults.KillAndRestartAsync("scoring", ct)),
             new Fault("restart the broker", 0.42, faults.RestartBrokerAsync),
-            new Fault("concurrent duplicates", 0.48, ct => faults.InjectDuplicatesAsync(BusListings(platform, settings), 20, ct)),
+            new Fault("concurrent duplicates", 0.48, ct => faults.InjectDuplicatesAsync(platform.BusListings, 20, ct)),
             new Fault("hold embedding's write lock", 0.54, ct => FaultInjector.HoldWriteLockAsync(platform.Stores.Paths["embedding"], lockFor, ct)),
             new Fault("SIGKILL notification, restart", 0.60, ct => faults.KillAndRestartAsync("notification", ct)),
             new Fault("SIGKILL the broker, boot it again", 0.66, faults.KillBrokerAsync),
@@ -40,7 +40,4 @@ public sealed class FaultInjectionTests
         Assert.NotEmpty(outcome.PublisherRetries);
         Assert.True(outcome.Ledger.DeservedDeliveries > 0, "no subscriber deserved anything: the delivery check would be empty");
     }
-
-    private static IReadOnlyList<PaperListing> BusListings(PlatformContext platform, RunSettings settings) =>
-        PaperListings.Take(settings.Listings).TakeLast(Math.Min(20, settings.Listings / 50)).ToList();
 }

@@ -157,8 +157,7 @@ public sealed class Ledger
         var foundSet = found.ToHashSet(StringComparer.Ordinal);
         var lost = expected.Where(e => !foundSet.Contains(e)).ToList();
         var unexpected = foundSet.Where(f => !expected.Contains(f)).ToList();
-        return new LedgerLine(check, expected.Count, foundSet.Count, lost.Count, duplicated.Count, unexpected.Count,
-            [.. lost.Take(3).Select(l => $"lost {l}"), .. duplicated.Take(3).Select(d => $"duplicated {d}"), .. unexpected.Take(3).Select(u => $"unexpected {u}")]);
+        return new LedgerLine(check, expected.Count, foundSet.Count, lost.Count, duplicated.Count, unexpected.Count, Examples(lost, duplicated, unexpected));
     }
 
     /// <summary>Events per listing: exactly one distinct message id (copies of that one message are redeliveries, not effects).</summary>
@@ -173,8 +172,12 @@ public sealed class Ledger
         var duplicated = keys.Where(k => k.Value > 1).Select(k => k.Key).ToList();
         var unexpected = seen.Where(l => !listings.Contains(l)).ToList();
         return new LedgerLine(check, listings.Count, seen.Count, lost.Count, duplicated.Count, unexpected.Count,
-            [.. lost.Take(3).Select(l => $"lost {l:D}"), .. duplicated.Take(3).Select(d => $"duplicated {d}"), .. unexpected.Take(3).Select(u => $"unexpected {u:D}")]);
+            Examples(lost.Select(Text), duplicated, unexpected.Select(Text)));
     }
+
+    /// <summary>A few entries of each kind, to start looking from.</summary>
+    private static List<string> Examples(IEnumerable<string> lost, IEnumerable<string> duplicated, IEnumerable<string> unexpected) =>
+        [.. lost.Take(3).Select(l => $"lost {l}"), .. duplicated.Take(3).Select(d => $"duplicated {d}"), .. unexpected.Take(3).Select(u => $"unexpected {u}")];
 
     private static List<string> Repeated(IEnumerable<string> values) =>
         values.GroupBy(v => v, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList();

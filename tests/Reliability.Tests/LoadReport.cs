@@ -21,7 +21,7 @@ public sealed class LoadReport
 
     public double EndToEndRate => Listings / (LastScored - FirstSent).TotalSeconds;
 
-    public static LoadReport Build(int listings, double offeredRate, IReadOnlyCollection<PublishedListing> published, IReadOnlyCollection<TappedEvent> accepted,
+    public static LoadReport Build(double offeredRate, IReadOnlyCollection<PublishedListing> published, IReadOnlyCollection<TappedEvent> accepted,
         IReadOnlyCollection<TappedEvent> embedded, IReadOnlyCollection<TappedEvent> scored, IReadOnlyCollection<WebhookArrival> webhooks,
         IReadOnlyList<PipelineSample> samples, IReadOnlyDictionary<string, long> peakMemory)
     {

@@ -65,7 +65,7 @@ public static class PlatformRun
             WhileRunning = async (result, token) =>
             {
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, token);
-                var context = new PlatformContext(result, broker, virtualHost, log);
+                var context = new PlatformContext(result, broker, virtualHost, viaBus, log);
                 outcome = await DriveAsync(context, settings, viaHttp, viaBus, faultPlan, name, report, linked.Token);
             },
         }, ct);
@@ -140,7 +140,7 @@ public static class PlatformRun
             DeadLetters = deadLetters,
             Integrity = integrity,
         });
-        var load = LoadReport.Build(publisher.Accepted.Count, settings.Rate, [.. publisher.Accepted.Values], tap.Events("listing-accepted"),
+        var load = LoadReport.Build(settings.Rate, [.. publisher.Accepted.Values], tap.Events("listing-accepted"),
             tap.Events("listing-embedded"), tap.Events("listing-scored"), sink.Arrivals, sampler.Samples, platform.Stack.PeakMemory());
 
         var machine = $"{Environment.ProcessorCount} cores, {Environment.OSVersion.VersionString}, .NET {Environment.Version}";
@@ -240,9 +240,12 @@ public static class PlatformRun
 }
 
 /// <summary>The running platform as a fault plan and the harness see it.</summary>
-public sealed class PlatformContext(LocalRunResult result, RabbitMqBroker broker, string virtualHost, RunLog log)
+public sealed class PlatformContext(LocalRunResult result, RabbitMqBroker broker, string virtualHost, IReadOnlyList<PaperListing> busListings, RunLog log)
 {
     public string VirtualHost => virtualHost;
+
+    /// <summary>The listings a fault plan submits on the bus (<c>listing-submitted</c>) instead of through <c>POST /listings</c>.</summary>
+    public IReadOnlyList<PaperListing> BusListings => busListings;
 
     public LocalRunResult Result => result;
 
