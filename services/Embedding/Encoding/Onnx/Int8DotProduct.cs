@@ -1,34 +1,24 @@
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
+using Platform.ServiceDefaults;
 
 namespace Platform.Embedding.Encoding.Onnx;
 
 /// <summary>
-/// Whether this CPU multiplies uint8 by int8 without intermediate saturation. ONNX Runtime's x86 kernels use VNNI
-/// (vpdpbusd) where present; without it they use vpmaddubsw, whose int16 pair sums saturate for full-range int8
-/// weights, so weights must then be quantized to 7 bits (ONNX Runtime's <c>reduce_range</c>).
+/// Which int8 weight range this CPU computes exactly. ONNX Runtime's x86 kernels use VNNI (vpdpbusd) where present;
+/// without it they use vpmaddubsw, whose int16 sum of two u8·s8 products saturates once 255·|w| exceeds 16,383, so
+/// weights must stay within 7 bits there (ONNX Runtime's <c>reduce_range</c>): 2·255·63 = 32,130 fits in int16.
 /// </summary>
 public static class Int8DotProduct
 {
-    public static bool IsSaturationFree { get; } = Detect();
+    public static bool IsSaturationFree => CpuFeatures.Current.HasSaturationFreeInt8DotProduct;
 
-    private static bool Detect()
+    /// <summary>The range <paramref name="requested"/> means on <paramref name="cpu"/>: Auto becomes Full where it is computed exactly, Reduced elsewhere.</summary>
+    /// <exception cref="NotSupportedException">Full was asked for on a CPU that would saturate it.</exception>
+    public static Int8WeightRange Resolve(Int8WeightRange requested, CpuFeatures cpu) => requested switch
     {
-        if (RuntimeInformation.ProcessArchitecture != Architecture.X64)
-            return RuntimeInformation.ProcessArchitecture == Architecture.Arm64; // sdot/udot/smmla accumulate in int32
-        if (AvxVnni.IsSupported)
-            return true;
-        try
-        {
-            // .NET exposes AVX-512 VNNI only through Avx10; /proc/cpuinfo lists it on Linux.
-            return File.Exists("/proc/cpuinfo") && File.ReadLines("/proc/cpuinfo")
-                .Where(line => line.StartsWith("flags", StringComparison.Ordinal))
-                .Take(1)
-                .Any(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains("avx512_vnni"));
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
+        Int8WeightRange.Auto => cpu.HasSaturationFreeInt8DotProduct ? Int8WeightRange.Full : Int8WeightRange.Reduced,
+        Int8WeightRange.Full when !cpu.HasSaturationFreeInt8DotProduct => throw new NotSupportedException(
+            $"Embedding:Encoder:Int8WeightRange=Full needs int8 dot products without int16 saturation (AVX-512 VNNI, AVX-VNNI or arm64); " +
+            $"this CPU ({cpu.Describe()}) would compute wrong vectors. Use Auto or Reduced."),
+        _ => requested,
+    };
 }
