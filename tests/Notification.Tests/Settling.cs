@@ -32,7 +32,10 @@ internal static class Settling
     /// before the marker's (by a delivery, a link click, an API call) has been published by then; and once more every
     /// published message is waited for until consumed, so the test's recorders hold them all.
     /// </summary>
-    /// <remarks>The marker adds a subscriber (webhook only), a <see cref="SubscriberRegistered"/> and a <see cref="NotificationDelivered"/> of its own.</remarks>
+    /// <remarks>
+    /// The marker adds a subscriber (webhook only), a <see cref="SubscriberRegistered"/> and a <see cref="NotificationDelivered"/>
+    /// of its own; its sign-up counts against the public rate limit (60 a minute by default).
+    /// </remarks>
     public static async Task SettledAsync(this TestServiceHost host, MessageRecorder recorder, CancellationToken ct)
     {
         var activity = host.GetRequiredService<BusActivity>();
