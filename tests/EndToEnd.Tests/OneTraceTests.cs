@@ -46,7 +46,10 @@ public sealed class OneTraceTests(RabbitMqVirtualHostFixture rabbit) : IClassFix
         Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
         var listingId = (await posted.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetGuid();
         await receiver.WaitForAsync(1, TimeSpan.FromSeconds(90), ct);
-        await Task.Delay(500, ct); // let the delivery span and the webhook request span stop
+        // The webhook request span stops when the response is in, the delivery span around it once the delivery is logged.
+        await Eventually.HoldsAsync(() => _spans.Any(d => d.OperationName == "notification.deliver" && Equals(d.GetTagItem("listing.id"), listingId)
+                && _spans.Any(s => s.Source.Name == "System.Net.Http" && s.Kind == ActivityKind.Client && s.ParentSpanId == d.SpanId)),
+            "the delivery span and the webhook request span under it stopped");
 
         var deliver = Assert.Single(_spans, s => s.OperationName == "notification.deliver" && Equals(s.GetTagItem("listing.id"), listingId));
         var trace = _spans.Where(s => s.TraceId == deliver.TraceId).ToList();

@@ -29,11 +29,13 @@ public static class IngestionHost
         return StartAsync(settings, recorder);
     }
 
-    public static Task<TestServiceHost> StartAsync(IDictionary<string, string?> settings, MessageRecorder recorder) =>
-        TestServiceHost.StartAsync("ingestion", settings,
+    public static async Task<TestServiceHost> StartAsync(IDictionary<string, string?> settings, MessageRecorder recorder)
+    {
+        var host = await TestServiceHost.StartAsync("ingestion", settings,
             builder =>
             {
                 builder.Services.AddSingleton(recorder);
+                builder.Services.AddSingleton<BusActivity>(); // what Settling.SettledAsync waits on
                 builder.AddServiceDefaults();
                 builder.AddIngestion();
                 builder.AddMessaging(bus =>
@@ -49,5 +51,8 @@ public static class IngestionHost
                 app.MapDefaultEndpoints();
                 app.MapIngestion();
             });
+        host.GetRequiredService<BusActivity>().Connect(host.GetRequiredService<IBus>());
+        return host;
+    }
 }
 

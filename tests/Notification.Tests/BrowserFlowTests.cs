@@ -46,7 +46,7 @@ public sealed class BrowserFlowTests
 
         // Nothing more arrives, and the dismiss link opened after unsubscribing recorded nothing.
         await host.PublishAsync(Subscribers.Scored((registered.SubscriberId, 0.9)), ct);
-        await Task.Delay(1000, ct);
+        await host.SettledAsync(recorder, ct);
         Assert.Single(smtp.Messages);
         Assert.Single(recorder.All<FeedbackSubmitted>());
     }

@@ -43,7 +43,7 @@ public sealed class DeliveryRestartTests
         var final = await second.WaitForDeliveryAsync(subscriber.Id, d => d.GetProperty("status").GetString() == "delivered", ct);
         Assert.Equal(delivered.Attempts, final.GetProperty("attempts").GetInt32());
 
-        await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        await second.SettledAsync(recorder, ct);
         Assert.Single(receiver.Received);
     }
 
@@ -68,10 +68,11 @@ public sealed class DeliveryRestartTests
         SqliteConnection.ClearAllPools();
 
         // The broker redelivers the same message to the restarted service (its inbox drops it), and scoring republishes it.
-        await using var second = await NotificationHost.StartAsync(temp, new MessageRecorder());
+        var recorder = new MessageRecorder();
+        await using var second = await NotificationHost.StartAsync(temp, recorder);
         await second.PublishAsync(scored, ct, messageId);
         await second.PublishAsync(scored, ct);
-        await Task.Delay(TimeSpan.FromSeconds(1.5), ct);
+        await second.SettledAsync(recorder, ct);
 
         Assert.Single(receiver.Received);
         Assert.Equal(1, (await second.DeliveriesAsync(subscriber.Id, ct)).GetArrayLength());

@@ -24,7 +24,6 @@ public sealed class EmailDeliveryTests
         var subscriber = await host.RegisterAsync(new { email = "reader@example.com", interests = "Long-context retrieval", threshold = 0.3 }, ct);
         var scored = Subscribers.Scored((subscriber.Id, 0.8));
         await host.AcceptAsync(scored, Abstract, ct);
-        await Task.Delay(200, ct); // listing-accepted comes well before listing-scored in the pipeline
 
         await host.PublishAsync(scored, ct);
 
@@ -68,7 +67,7 @@ public sealed class EmailDeliveryTests
         Assert.Equal(HttpStatusCode.OK, (await host.Client.PostAsync(links.Like, null, ct)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await host.Client.PostAsync(links.Dismiss, null, ct)).StatusCode);
         await recorder.WaitForAsync<FeedbackSubmitted>(f => f.Kind == FeedbackKind.Dismiss, TimeSpan.FromSeconds(10), ct);
-        await Task.Delay(300, ct);
+        await host.SettledAsync(recorder, ct);
         Assert.Single(recorder.All<FeedbackSubmitted>(f => f.Kind == FeedbackKind.Like));
 
         var entry = Assert.Single((await host.DeliveriesAsync(subscriber.Id, ct)).EnumerateArray());
@@ -115,9 +114,9 @@ public sealed class EmailDeliveryTests
         await host.PublishAsync(scored with { ScoredAt = DateTimeOffset.UtcNow }, ct); // scored again, as a new message
 
         await smtp.WaitForAsync(1, TimeSpan.FromSeconds(10), ct);
-        await Task.Delay(1000, ct);
+        await host.SettledAsync(recorder, ct);
         Assert.Single(smtp.Messages);
-        Assert.Single(recorder.All<NotificationDelivered>());
+        Assert.Single(recorder.All<NotificationDelivered>(e => e.SubscriberId == subscriber.Id));
     }
 
     [Fact]

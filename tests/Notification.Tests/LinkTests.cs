@@ -40,16 +40,16 @@ public sealed class LinkTests
 
         // Nothing more arrives, by either channel; and feedback links of old emails no longer do anything.
         await host.PublishAsync(Subscribers.Scored((subscriber.Id, 0.95)), ct);
-        await Task.Delay(1500, ct);
+        await host.SettledAsync(recorder, ct);
         Assert.Single(smtp.Messages);
         Assert.Single(receiver.Received);
         Assert.Equal(2, (await host.DeliveriesAsync(subscriber.Id, ct)).GetArrayLength()); // the first listing's email and webhook only
         await host.Client.PostAsync(Mail.FeedbackLinks(message)[0].Like, null, ct);
-        await Task.Delay(300, ct);
+        await host.SettledAsync(recorder, ct);
         Assert.Empty(recorder.All<FeedbackSubmitted>());
         // Unsubscribing again is harmless: one event.
         Assert.Equal(HttpStatusCode.OK, (await host.Client.PostAsync(Mail.UnsubscribeLink(message), null, ct)).StatusCode);
-        await Task.Delay(300, ct);
+        await host.SettledAsync(recorder, ct);
         Assert.Single(recorder.All<SubscriberRemoved>());
     }
 
@@ -67,7 +67,7 @@ public sealed class LinkTests
 
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("<button type=\"submit\">Unsubscribe</button>", await page.Content.ReadAsStringAsync(ct));
-        await Task.Delay(300, ct);
+        await host.SettledAsync(recorder, ct);
         Assert.Empty(recorder.All<SubscriberRemoved>());
         Assert.Equal(HttpStatusCode.OK, (await host.Client.PostAsync(link, null, ct)).StatusCode);
         await recorder.WaitForAsync<SubscriberRemoved>(e => e.SubscriberId == subscriber.Id, TimeSpan.FromSeconds(10), ct);
@@ -108,7 +108,7 @@ public sealed class LinkTests
             Assert.Contains("This link is not valid", html);
             Assert.Contains("Nothing was done", html);
         }
-        await Task.Delay(300, ct);
+        await host.SettledAsync(recorder, ct);
         Assert.Empty(recorder.All<FeedbackSubmitted>());
         Assert.Empty(recorder.All<SubscriberRemoved>());
         Assert.Equal("active", (await host.Client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/subscribers/{subscriber.Id}", ct)).GetProperty("status").GetString());
@@ -138,7 +138,7 @@ public sealed class LinkTests
         clock.Advance(TimeSpan.FromDays(90));
         await AssertExpiredAsync(unsubscribe);
 
-        await Task.Delay(300, ct);
+        await host.SettledAsync(recorder, ct);
         Assert.Empty(recorder.All<FeedbackSubmitted>());
         Assert.Empty(recorder.All<SubscriberRemoved>());
         Assert.Empty(recorder.All<SubscriberUpdated>());

@@ -26,13 +26,19 @@ internal static partial class Mail
     /// <summary>The URL in the <c>List-Unsubscribe</c> header (<c>&lt;url&gt;</c>).</summary>
     public static Uri ListUnsubscribe(MimeMessage message) => new((message.Headers["List-Unsubscribe"] ?? "").Trim().TrimStart('<').TrimEnd('>'));
 
-    /// <summary>Publishes a listing-accepted, as ingestion would, so the notification catalogue knows its abstract and tags.</summary>
-    public static async Task AcceptAsync(this TestServiceHost host, ListingScored scored, string? @abstract, CancellationToken ct, params string[] tags) =>
+    /// <summary>
+    /// Publishes a listing-accepted, as ingestion would, so the notification catalogue knows its abstract and tags, and
+    /// waits until the catalogue has stored it (in the pipeline listing-accepted comes well before listing-scored).
+    /// </summary>
+    public static async Task AcceptAsync(this TestServiceHost host, ListingScored scored, string? @abstract, CancellationToken ct, params string[] tags)
+    {
         await host.GetRequiredService<IBus>().Publish(new ListingAccepted
         {
             ListingId = scored.ListingId, Source = "test", ExternalId = scored.ListingId.ToString("N"), Title = scored.Title,
             Abstract = @abstract, Url = scored.Url, Tags = tags, AcceptedAt = DateTimeOffset.UtcNow,
         }, ct);
+        await host.GetRequiredService<BusActivity>().WaitUntilConsumedAsync(TimeSpan.FromSeconds(30), ct, typeof(ListingAccepted));
+    }
 
     [GeneratedRegex(@"^More like this: (\S+)\r?$", RegexOptions.Multiline)]
     private static partial Regex LikeLine();

@@ -1,3 +1,4 @@
+using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Contracts;
 using Platform.Messaging;
@@ -38,15 +39,16 @@ public static class NotificationHost
     public static Task<TestServiceHost> StartAsync(TempDirectory temp, MessageRecorder recorder, SmtpSink smtp, params (string Key, string? Value)[] extra) =>
         StartAsync(temp, recorder, TimeProvider.System, [("Notification:Smtp:Port", smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)), .. extra]);
 
-    public static Task<TestServiceHost> StartAsync(TempDirectory temp, MessageRecorder recorder, TimeProvider clock, params (string Key, string? Value)[] extra)
+    public static async Task<TestServiceHost> StartAsync(TempDirectory temp, MessageRecorder recorder, TimeProvider clock, params (string Key, string? Value)[] extra)
     {
         var settings = Settings(temp);
         foreach (var (key, value) in extra)
             settings[key] = value;
-        return TestServiceHost.StartAsync("notification", settings,
+        var host = await TestServiceHost.StartAsync("notification", settings,
             builder =>
             {
                 builder.Services.AddSingleton(recorder);
+                builder.Services.AddSingleton<BusActivity>(); // what Settling.SettledAsync waits on
                 builder.Services.AddSingleton(clock);
                 builder.AddServiceDefaults();
                 builder.AddNotification();
@@ -66,5 +68,7 @@ public static class NotificationHost
                 app.MapDefaultEndpoints();
                 app.MapNotification();
             });
+        host.GetRequiredService<BusActivity>().Connect(host.GetRequiredService<IBus>());
+        return host;
     }
 }

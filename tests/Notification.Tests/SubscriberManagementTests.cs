@@ -67,7 +67,7 @@ public sealed class SubscriberManagementTests
         var (updated, _) = await recorder.WaitForAsync<SubscriberUpdated>(e => e.SubscriberId == subscriber.Id, TimeSpan.FromSeconds(10), ct);
         Assert.Equal(0.6, updated.Threshold);
         Assert.Equal("Graph neural networks", updated.Interests);
-        await Task.Delay(300, ct);
+        await host.SettledAsync(recorder, ct);
         Assert.Single(recorder.All<SubscriberUpdated>()); // the mode change alone announced nothing
 
         var invalid = await host.Client.PatchAsJsonAsync($"/subscribers/{subscriber.Id}", new { timeZone = "Mars/Olympus_Mons" }, ct);
@@ -120,7 +120,7 @@ public sealed class SubscriberManagementTests
         Assert.Equal(HttpStatusCode.NotFound, (await host.Client.GetAsync($"/subscribers/{subscriber.Id}", ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await host.Client.DeleteAsync($"/subscribers/{subscriber.Id}", ct)).StatusCode);
         await host.PublishAsync(Subscribers.Scored((subscriber.Id, 0.9)), ct);
-        await Task.Delay(1000, ct);
+        await host.SettledAsync(recorder, ct);
         Assert.Empty(receiver.Received);
     }
 
@@ -179,14 +179,13 @@ public sealed class SubscriberManagementTests
         var byTag = Subscribers.Scored((subscriber.Id, 0.9)) with { Title = "Side channels in GPUs" };
         var wanted = Subscribers.Scored((subscriber.Id, 0.9));
         await host.AcceptAsync(byTag, null, ct, "cs.CR");
-        await Task.Delay(300, ct);
 
         await host.PublishAsync(byTitle, ct);
         await host.PublishAsync(byTag, ct);
         await host.PublishAsync(wanted, ct);
 
         await smtp.WaitForAsync(1, TimeSpan.FromSeconds(10), ct);
-        await Task.Delay(800, ct);
+        await host.SettledAsync(recorder, ct);
         Assert.Equal([wanted.Title], smtp.Messages.Select(m => m.Subject));
     }
 
@@ -204,7 +203,7 @@ public sealed class SubscriberManagementTests
             await host.PublishAsync(Subscribers.Scored((subscriber.Id, 0.9)) with { Title = $"Paper {i}" }, ct);
 
         await smtp.WaitForAsync(2, TimeSpan.FromSeconds(10), ct);
-        await Task.Delay(800, ct);
+        await host.SettledAsync(recorder, ct);
         Assert.Equal(2, smtp.Messages.Count);
         var log = (await host.DeliveriesAsync(subscriber.Id, ct)).EnumerateArray().ToList();
         Assert.Equal(2, log.Count(d => d.GetProperty("status").GetString() == "skipped" && d.GetProperty("lastError").GetString()!.Contains("daily limit")));
@@ -233,7 +232,7 @@ public sealed class SubscriberManagementTests
 
         var pending = await host.WaitForDeliveryAsync(subscriber.Id, _ => true, ct);
         Assert.Equal("pending", pending.GetProperty("status").GetString());
-        await Task.Delay(1000, ct);
+        await host.SettledAsync(recorder, ct); // the dispatcher has been past it since: it is not due
         Assert.Empty(smtp.Messages);
 
         clock.Advance(TimeSpan.FromHours(2) + TimeSpan.FromMinutes(1));

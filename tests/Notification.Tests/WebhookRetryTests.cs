@@ -54,9 +54,9 @@ public sealed class WebhookRetryTests
         Assert.Equal(1, entry.GetProperty("attempts").GetInt32());
         Assert.Contains("HTTP 400", entry.GetProperty("lastError").GetString());
 
-        await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        await host.SettledAsync(recorder, ct);
         Assert.Single(receiver.Received);
-        Assert.Empty(recorder.All<NotificationDelivered>());
+        Assert.Empty(recorder.All<NotificationDelivered>(e => e.SubscriberId == subscriber.Id));
     }
 
     [Theory]
@@ -117,10 +117,10 @@ public sealed class WebhookRetryTests
         var entry = await host.WaitForDeliveryAsync(subscriber.Id, d => d.GetProperty("status").GetString() == "failed", ct);
         Assert.Equal(2, entry.GetProperty("attempts").GetInt32());
 
-        await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        await host.SettledAsync(recorder, ct);
         Assert.Equal(2, receiver.Received.Count);
         Assert.Single(recorder.All<NotificationFailed>());
-        Assert.Empty(recorder.All<NotificationDelivered>());
+        Assert.Empty(recorder.All<NotificationDelivered>(e => e.SubscriberId == subscriber.Id));
     }
 
     [Fact]

@@ -41,7 +41,7 @@ public sealed class RabbitMqBroker
     /// <summary>Environment variable naming the Erlang node of the <see cref="UrlVariable"/> broker for rabbitmqctl.</summary>
     public const string CtlNodeVariable = "RABBITMQ_CTL_NODE";
 
-    /// <summary>Environment variable overriding the start timeout of the private node, in seconds (default 60).</summary>
+    /// <summary>Environment variable overriding the start timeout of the private node, in seconds (default 180, as infra/scripts/test.sh sets it).</summary>
     public const string StartTimeoutVariable = "RABBITMQ_START_TIMEOUT_SECONDS";
 
     /// <summary>Set to 1 to behave as if RabbitMQ were not installed (broker tests skip locally, fail on CI).</summary>
@@ -348,7 +348,8 @@ public sealed class RabbitMqBroker
 
     private static async Task<RabbitMqBroker> StartPrivateNodeAsync(Installation installation)
     {
-        var timeout = TimeSpan.FromSeconds(60);
+        // Several test projects may boot a node at the same time; on a slow machine each takes a good part of a minute.
+        var timeout = TimeSpan.FromSeconds(180);
         if (int.TryParse(Environment.GetEnvironmentVariable(StartTimeoutVariable), NumberStyles.Integer,
                 CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
         {

@@ -48,8 +48,8 @@ public sealed class PoisonListingTests(RabbitMqVirtualHostFixture rabbit, Encode
                 faults.Add(context.Message, context.MessageId, context.Message.Exceptions.FirstOrDefault()?.Message ?? "");
                 return Task.CompletedTask;
             }));
-        await errorQueue.Ready.WaitAsync(TimeSpan.FromSeconds(10), Ct);
-        await faultQueue.Ready.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        await errorQueue.Ready.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await faultQueue.Ready.WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
         var bus = host.GetRequiredService<IBus>();
         var good1 = EmbeddingHost.Listing("Protein folding with transformers", "Structure prediction from sequence.");
@@ -70,9 +70,17 @@ public sealed class PoisonListingTests(RabbitMqVirtualHostFixture rabbit, Encode
         var fault = await faults.WaitForAsync<Fault<ListingAccepted>>(f => f.Message.ListingId == poison.ListingId, 1);
         Assert.Contains("has no title", fault[0].Note);
 
-        await Task.Delay(1000, Ct);
+        // Markers behind them, a good listing and another poison one: batches run one at a time in queue order, so
+        // once the good marker's vector is published and the poison marker is moved, everything the first batch was
+        // going to publish (outbox order) or move (error queue order) is out too.
+        var goodMarker = EmbeddingHost.Listing("Marker", "Published after the first batch.");
+        var poisonMarker = EmbeddingHost.Listing("placeholder", "Another abstract without a title.") with { Title = null! };
+        await bus.Publish(goodMarker, Ct);
+        await bus.Publish(poisonMarker, Ct);
+        await recorder.WaitForAsync<ListingEmbedded>(e => e.ListingId == goodMarker.ListingId, 1);
+        await errors.WaitForAsync<ListingAccepted>(l => l.ListingId == poisonMarker.ListingId, 1);
         Assert.Empty(recorder.All<ListingEmbedded>(e => e.ListingId == poison.ListingId));
         Assert.Single(errors.All<ListingAccepted>(l => l.ListingId == poison.ListingId)); // moved once, not once per batch member
-        Assert.Empty(errors.All<ListingAccepted>(l => l.ListingId != poison.ListingId));
+        Assert.Empty(errors.All<ListingAccepted>(l => l.ListingId != poison.ListingId && l.ListingId != poisonMarker.ListingId));
     }
 }

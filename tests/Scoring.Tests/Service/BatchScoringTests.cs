@@ -78,8 +78,8 @@ public sealed class BatchScoringTests(RabbitMqVirtualHostFixture rabbit) : IClas
                 faults.Enqueue(context.Message.Message.ListingId);
                 return Task.CompletedTask;
             }));
-        await errorQueue.Ready.WaitAsync(TimeSpan.FromSeconds(10), Ct);
-        await faultQueue.Ready.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        await errorQueue.Ready.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await faultQueue.Ready.WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
         var bus = host.GetRequiredService<IBus>();
         var data = new Synthetic(32);
@@ -129,10 +129,11 @@ public sealed class BatchScoringTests(RabbitMqVirtualHostFixture rabbit) : IClas
         await recorder.WaitForAsync(listing.ListingId, Ct);
         await bus.Publish(listing, c => c.MessageId = messageId, Ct); // as a redelivery after the first commit would bring it
 
+        // Batches are scored one at a time in queue order and published in outbox order: once the marker's result is
+        // in, so is any result of the copies queued before it.
         var marker = ScoringHost.Listing(data.Listing(3));
         await bus.Publish(marker, Ct);
         await recorder.WaitForAsync(marker.ListingId, Ct);
-        await Task.Delay(500, Ct);
         Assert.Equal(1, recorder.PublishedCount(listing.ListingId));
     }
 

@@ -155,7 +155,7 @@ public sealed class FeedbackLearningTests(RabbitMqVirtualHostFixture rabbit) : I
                 return Task.CompletedTask;
             });
         });
-        await errorQueue.Ready.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        await errorQueue.Ready.WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
         var foreign = ScoringHost.Listing(new Synthetic(23).Listing(0), modelId: "some-other-model@v2");
         await host.GetRequiredService<IBus>().Publish(foreign, Ct);

@@ -54,7 +54,12 @@ public sealed class RescoreTests(RabbitMqVirtualHostFixture rabbit) : IClassFixt
         var again = await (await host.Client.PostAsJsonAsync("/reward-models/rescore", new { listingIds = new[] { listing.ListingId } }, Ct))
             .Content.ReadFromJsonAsync<JsonElement>(JsonSerializerOptions.Web, Ct);
         Assert.Equal(0, again.GetProperty("queued").GetInt32());
-        await Task.Delay(500, Ct);
+        // A marker through the same queue: batches are scored one at a time in queue order and published in outbox
+        // order, so once the marker's result is in, any result the two requests queued is in too.
+        var marker = ScoringHost.Listing(data.Listing(1));
+        await bus.Publish(marker, Ct);
+        await recorder.WaitForAsync(marker.ListingId, Ct);
+        Assert.Equal(2, recorder.PublishedCount(listing.ListingId));
         Assert.Equal(1, recorder.PublishedCount(bystander.ListingId));
     }
 

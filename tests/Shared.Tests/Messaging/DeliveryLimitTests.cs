@@ -47,9 +47,11 @@ public sealed class DeliveryLimitTests(RabbitMqVirtualHostFixture rabbit) : ICla
         for (var delivery = 1; delivery <= 3; delivery++)
         {
             await using var consumer = await connection.CreateChannelAsync(cancellationToken: ct);
-            var taken = await consumer.BasicGetAsync("crashing-work", autoAck: false, ct);
-            Assert.True(taken is not null, $"delivery {delivery}: the message is not in crashing-work");
-            Assert.Equal(messageId, taken.BasicProperties.MessageId);
+            // The broker returns the message of the previous, closed channel to the queue asynchronously.
+            BasicGetResult? taken = null;
+            await Eventually.HoldsAsync(async () => (taken = await consumer.BasicGetAsync("crashing-work", autoAck: false, ct)) is not null,
+                $"delivery {delivery}: the message back in crashing-work");
+            Assert.Equal(messageId, taken!.BasicProperties.MessageId);
             await consumer.CloseAsync(ct);
         }
 

@@ -92,6 +92,7 @@ public sealed class InboxTests : IDisposable
     public async Task A_consumer_that_fails_after_claiming_is_retried_and_its_effect_happens_once()
     {
         await using var host = await StartAsync();
+        using var activity = BusActivity.Watch(host.Bus);
         var id = NewId.NextGuid();
 
         // Fails twice after claiming and writing its effect; the bus retries (RetryLimit 3) and the third attempt commits.
@@ -101,7 +102,8 @@ public sealed class InboxTests : IDisposable
         // Every attempt could claim: the failed attempts' claims rolled back with their effects.
         Assert.Equal(["claimed", "claimed", "claimed"], attempts.Select(a => a.Note));
         await Eventually.HoldsAsync(async () => await CountsAsync(host, id) == (1L, 1L), "one effect and one claim");
-        await Task.Delay(200, TestContext.Current.CancellationToken);
+        // Consumed (past its retries, which the observer sees from outside): no further attempt can come.
+        await activity.WaitUntilConsumedAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken, typeof(InboxProbe));
         Assert.Equal(3, host.Received.All.Count(r => r.MessageId == id));
     }
 }

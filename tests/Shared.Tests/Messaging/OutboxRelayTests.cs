@@ -116,21 +116,35 @@ public sealed class OutboxRelayTests : IDisposable
         var committed = await WriteAsync(host, "committed", 1);
 
         var received = await host.Received.WaitForAsync<OutboxProbe>(1);
-        await Task.Delay(300, TestContext.Current.CancellationToken); // several poll intervals
-        Assert.Equal(committed.Cast<Guid?>(), host.Received.Of<OutboxProbe>().Select(r => r.MessageId));
-        Assert.Equal("committed", ((OutboxProbe)received[0].Message).Run);
         Assert.Single(await RowsAsync(host.Database));
+        // A marker written after them: the relay publishes in sequence order, so once the marker is in, so is everything before it.
+        var marker = await WriteAsync(host, "marker", 1);
+        await host.Received.WaitForAsync(r => r.MessageId == marker[0], 1);
+        Assert.Equal([.. committed, .. marker], host.Received.Of<OutboxProbe>().Select(r => r.MessageId!.Value));
+        Assert.Equal("committed", ((OutboxProbe)received[0].Message).Run);
     }
 
     [Fact]
     public async Task A_commit_wakes_the_relay_without_waiting_for_the_poll_interval()
     {
+        var ct = TestContext.Current.CancellationToken;
+        // An expired inbox claim: the relay deletes it at the end of its first pass, right before it goes to sleep.
+        await using (var connection = await ScratchDatabase.LikeTestDatabase(_temp.File("test.db")).OpenAsync(ct))
+        {
+            await connection.ExecuteAsync("INSERT INTO inbox_messages (message_id, consumer, processed_at) VALUES (@Id, 'c', @At)",
+                new { Id = Guid.NewGuid(), At = DateTimeOffset.UtcNow.AddDays(-30) });
+        }
         await using var host = await StartAsync(new Dictionary<string, string?> { ["Messaging:Outbox:PollInterval"] = "00:01:00" });
-        await Task.Delay(200, TestContext.Current.CancellationToken); // the relay drained the empty outbox and sleeps
+        await Eventually.HoldsAsync(async () =>
+        {
+            await using var connection = await host.Database.OpenAsync(ct);
+            return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM inbox_messages") == 0;
+        }, "the relay's first pass over (its clean-up done): it drained the empty outbox and sleeps for a minute");
 
         await WriteAsync(host, "woken", 1);
 
-        await host.Received.WaitForAsync<OutboxProbe>(1, TimeSpan.FromSeconds(5));
+        // Well within the minute it would otherwise sleep: only the commit's signal can have woken it.
+        await host.Received.WaitForAsync<OutboxProbe>(1, TimeSpan.FromSeconds(20));
     }
 
     [Fact]

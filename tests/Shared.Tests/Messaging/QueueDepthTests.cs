@@ -58,7 +58,7 @@ public sealed class QueueDepthTests(RabbitMqVirtualHostFixture rabbit) : IClassF
             await host.Bus.Publish(new SlowWork(i), ct);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(20));
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
         while (depths.GetValueOrDefault("held") < 4)
         {
             listener.RecordObservableInstruments();

@@ -62,8 +62,11 @@ public sealed class WireFormatTests(RabbitMqVirtualHostFixture rabbit) : IClassF
         }
 
         await host.Received.WaitForAsync(r => r.MessageId == plainId || r.MessageId == envelopeId, 2);
-        await Task.Delay(300, ct);
-        var alpha = Assert.Single(host.Received.Of<WireAlpha>());
+        // A marker behind them in the same queue: once it is consumed, so are they, to every consumer they were going to reach.
+        var markerId = NewId.NextGuid();
+        await host.Bus.Publish(new WireAlpha("marker"), context => context.MessageId = markerId, ct);
+        await host.Received.WaitForAsync(r => r.MessageId == markerId, 1);
+        var alpha = Assert.Single(host.Received.Of<WireAlpha>(), r => r.MessageId != markerId);
         Assert.Equal((plainId, "plain", "application/json"), (alpha.MessageId, ((WireAlpha)alpha.Message).Text, alpha.Note));
         var beta = Assert.Single(host.Received.Of<WireBeta>());
         Assert.Equal((envelopeId, 7, "application/vnd.masstransit+json"), (beta.MessageId, ((WireBeta)beta.Message).Number, beta.Note));

@@ -148,7 +148,7 @@ public sealed class BrokerTests(RabbitMqVirtualHostFixture rabbit) : IClassFixtu
         try
         {
             connection = await Connect(broker.GetAmqpUri(vhost));
-            var deadline = DateTime.UtcNow.AddSeconds(10);
+            var deadline = DateTime.UtcNow.AddSeconds(30);
             while (connection.IsOpen && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(50, ct);
@@ -214,8 +214,8 @@ public sealed class BrokerFaultTests(RabbitMqVirtualHostFixture rabbit) : IClass
             return Task.CompletedTask;
         };
 
-        // The broker registers connections asynchronously; retry until ours was closed.
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        // The broker registers connections asynchronously; retry until ours was closed (each try is a rabbitmqctl run).
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!closed.Task.IsCompleted && DateTime.UtcNow < deadline)
         {
             await vhost.Broker.CloseAllConnectionsAsync(vhost.Name, TestContext.Current.CancellationToken);
@@ -240,7 +240,7 @@ public sealed class BrokerFaultTests(RabbitMqVirtualHostFixture rabbit) : IClass
         await using var inDefault = await BrokerTests.Connect(vhost.Broker.AmqpUri);
         await using var inOwn = await BrokerTests.Connect(vhost.AmqpUri);
 
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while ((inDefault.IsOpen || inOwn.IsOpen) && DateTime.UtcNow < deadline)
         {
             await vhost.Broker.CloseAllConnectionsAsync(cancellationToken: ct);
