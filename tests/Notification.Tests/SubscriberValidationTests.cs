@@ -88,8 +88,8 @@ public sealed class SubscriberValidationTests(ProductionNotificationHostFixture 
         AssertRefusedAsync(new { webhookUrl, interests = Interests }, "webhookUrl");
 
     /// <remarks>
-    /// Fails today (each URL is accepted with 201): <c>[::]</c> is the IPv6 twin of 0.0.0.0 (which is refused) and connects
-    /// to the local host on Linux; <c>localhost.</c> and <c>*.localhost</c> name the loopback (RFC 6761). See the report.
+    /// <c>[::]</c> is the IPv6 twin of 0.0.0.0 (which is refused) and connects to the local host on Linux;
+    /// <c>localhost.</c> and <c>*.localhost</c> name the loopback (RFC 6761).
     /// </remarks>
     [Theory]
     [InlineData("http://[::]/")]

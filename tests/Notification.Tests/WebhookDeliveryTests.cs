@@ -139,8 +139,8 @@ public sealed class WebhookDeliveryTests
     }
 
     /// <remarks>
-    /// Fails today: the "webhooks" HttpClient follows redirects (the default), so a public URL answering 307 makes the service
-    /// re-POST the signed body to wherever Location points, past <c>WebhookTargetPolicy</c> (SSRF). See the report.
+    /// A followed redirect would re-POST the signed body to wherever Location points, past <c>WebhookTargetPolicy</c>
+    /// (SSRF), so the "webhooks" HttpClient must not follow one.
     /// </remarks>
     [Fact]
     public async Task Webhook_redirects_are_not_followed()

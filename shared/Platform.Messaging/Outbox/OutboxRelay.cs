@@ -17,12 +17,18 @@ public sealed class OutboxRelay<TDatabase>(
     OutboxSignal<TDatabase> signal,
     IOptions<OutboxOptions> options,
     TimeProvider clock,
+    IHostApplicationLifetime lifetime,
     ILogger<OutboxRelay<TDatabase>> logger) : BackgroundService where TDatabase : SqliteDatabase
 {
     private readonly OutboxOptions _options = options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Rows a previous run left unsent wait until the host, and so the bus with its receive endpoints, has started:
+        // the relay starts before the bus, and published into a bus not yet started (the in-memory transport) they
+        // were dropped and still marked sent.
+        if (!await HostStartedAsync(stoppingToken))
+            return;
         var backoff = TimeSpan.Zero;
         var nextCleanup = clock.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
@@ -49,6 +55,22 @@ public sealed class OutboxRelay<TDatabase>(
                 logger.LogWarning(ex, "Outbox relay for {Database} failed; retrying in {Backoff}", database.Name, backoff);
                 await Task.Delay(backoff, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
+        }
+    }
+
+    private async Task<bool> HostStartedAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var onStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        using var onStopping = stoppingToken.Register(() => started.TrySetCanceled(stoppingToken));
+        try
+        {
+            await started.Task;
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 

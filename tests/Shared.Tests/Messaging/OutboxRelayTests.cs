@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Dapper;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using Platform.Messaging;
 using Platform.Testing;
 using Shared.Tests.Support;
@@ -82,7 +83,8 @@ public sealed class OutboxRelayTests : IDisposable
         var signal = new OutboxSignal<MeteredDatabase>();
         using var relay = new OutboxRelay<MeteredDatabase>(database, host.Bus, signal,
             Microsoft.Extensions.Options.Options.Create(new OutboxOptions { PollInterval = TimeSpan.FromMilliseconds(50) }),
-            TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxRelay<MeteredDatabase>>.Instance);
+            TimeProvider.System, host.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>(),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxRelay<MeteredDatabase>>.Instance);
         await relay.StartAsync(TestContext.Current.CancellationToken);
         try
         {
@@ -145,6 +147,34 @@ public sealed class OutboxRelayTests : IDisposable
 
         // Well within the minute it would otherwise sleep: only the commit's signal can have woken it.
         await host.Received.WaitForAsync<OutboxProbe>(1, TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public async Task Rows_left_unsent_by_a_previous_run_wait_for_the_bus_to_start()
+    {
+        await (await StartAsync()).DisposeAsync(); // creates the schema
+        var ct = TestContext.Current.CancellationToken;
+        var previousRun = ScratchDatabase.LikeTestDatabase(_temp.File("test.db"));
+        var writer = new OutboxWriter<ScratchDatabase>(new OutboxSignal<ScratchDatabase>(), TimeProvider.System);
+        await using (var uow = await previousRun.BeginAsync(ct))
+        {
+            for (var i = 0; i < 3; i++)
+                await writer.AddAsync(uow, new OutboxProbe("left-over", i), ct);
+            await uow.CommitAsync(ct);
+        }
+
+        // The relay starts first, then something slow, then the bus: the relay must not publish into the gap.
+        await using var host = await BusHost.StartAsync(_temp, x => x.AddConsumer<ProbeRecorder, ProbeRecorderDefinition>(),
+            beforeBus: services => services.AddHostedService<SlowToStart>());
+
+        var received = await host.Received.WaitForAsync<OutboxProbe>(3, TimeSpan.FromSeconds(30));
+        Assert.Equal([0, 1, 2], received.Select(r => ((OutboxProbe)r.Message).Number));
+    }
+
+    private sealed class SlowToStart : Microsoft.Extensions.Hosting.IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.Delay(TimeSpan.FromSeconds(1.5), cancellationToken);
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     [Fact]

@@ -37,7 +37,8 @@ public sealed class BusHost : IAsyncDisposable
         Action<IBusRegistrationConfigurator> consumers,
         IDictionary<string, string?>? settings = null,
         bool outbox = true,
-        Action<IServiceCollection>? configureServices = null)
+        Action<IServiceCollection>? configureServices = null,
+        Action<IServiceCollection>? beforeBus = null)
     {
         var databasePath = temp.File("test.db");
         var configuration = new Dictionary<string, string?>
@@ -69,6 +70,7 @@ public sealed class BusHost : IAsyncDisposable
         builder.AddSqliteDatabase<TestDatabase>(TestDatabase.Section);
         if (outbox)
             builder.AddOutbox<TestDatabase>();
+        beforeBus?.Invoke(builder.Services); // hosted services here start after the relay and before the bus
         builder.AddMessaging(consumers);
 
         var host = builder.Build();
