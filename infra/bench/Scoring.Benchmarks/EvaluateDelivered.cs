@@ -45,6 +45,9 @@ public static class EvaluateDelivered
             LabelNoise = options.TryGetValue("noise", out var noise) ? [.. noise.Split(',').Select(s => double.Parse(s, inv))] : defaults.LabelNoise,
         };
 
+        // Every tensor here is small: LibTorch's intra-op threads only contend (10× slower on a loaded 2-core machine).
+        Platform.Scoring.Torch.TorchRuntime.EnsureLoaded();
+        TorchSharp.torch.set_num_threads(1);
         var result = DeliveredEvaluation.Run(listings, vectors, texts => Embed([.. texts.Select(EmbeddingText.ForInterests)]), evaluationOptions, log: Console.WriteLine);
         var command = "Scoring.Benchmarks " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
         var report = DeliveredReport.Write(result, Path.GetFileName(topicsPath), machine, command, embedded, watch.Elapsed);

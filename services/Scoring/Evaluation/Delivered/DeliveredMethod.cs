@@ -75,7 +75,7 @@ public sealed class DeliveredMethod(string name = DeliveredEvaluation.Delivered,
                 foreach (var s in round.Subscribers)
                     if (byId.TryGetValue(ids[s.Subscriber], out var score))
                         scores[s.Subscriber][batch[k]] = (float)score;
-                stats.Add(results[k], round.Subscribers.Count, settings.Rewards);
+                stats.Add(results[k], round.Subscribers.Count, qualityWeight is { } w ? settings.Rewards with { Quality = w } : settings.Rewards);
             }
         }
 

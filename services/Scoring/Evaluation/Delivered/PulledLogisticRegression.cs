@@ -14,85 +14,97 @@ public static class PulledLogisticRegression
 
     /// <param name="x">Unit vectors of the labelled listings.</param>
     /// <param name="prior">The interest direction u₀ (unit).</param>
-    public static (double[] W, double Bias) Fit(IReadOnlyList<float[]> x, IReadOnlyList<bool> liked, float[] prior, double lambda, double alpha)
+    public static (double[] W, double Bias) Fit(IReadOnlyList<float[]> x, IReadOnlyList<bool> liked, float[] prior, double lambda, double alpha) =>
+        new Problem(x, liked, prior).Solve(lambda, alpha);
+
+    /// <summary>One subscriber's feedback in the basis of its span, solvable for many (λ, α) without redoing the basis.</summary>
+    public sealed class Problem
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(lambda);
-        var d = prior.Length;
-        var w = prior.Select(u => alpha * u).ToArray();
-        if (x.Count == 0)
-            return (w, 0);
+        private readonly float[] _prior;
+        private readonly List<double[]> _basis;
+        private readonly double[][] _z;
+        private readonly double[] _priorDot;
+        private readonly double[] _sign;
 
-        var basis = OrthonormalBasis(x, d);
-        var r = basis.Count;
-        var n = x.Count;
-        var z = new double[n][];
-        var offset = new double[n];
-        var sign = new double[n];
-        for (var i = 0; i < n; i++)
+        public Problem(IReadOnlyList<float[]> x, IReadOnlyList<bool> liked, float[] prior)
         {
-            z[i] = [.. basis.Select(q => Dot(q, x[i]))];
-            offset[i] = alpha * Dot(prior, x[i]);
-            sign[i] = liked[i] ? 1 : -1;
+            if (x.Count != liked.Count)
+                throw new ArgumentException($"{x.Count} listings but {liked.Count} labels.");
+            _prior = prior;
+            _basis = OrthonormalBasis(x, prior.Length);
+            _z = [.. x.Select(row => _basis.Select(q => Dot(q, row)).ToArray())];
+            _priorDot = [.. x.Select(row => Dot(prior, row))];
+            _sign = [.. liked.Select(l => l ? 1.0 : -1.0)];
         }
 
-        var theta = new double[r + 1]; // β (r), then b
-        double Objective(double[] t)
+        public (double[] W, double Bias) Solve(double lambda, double alpha)
         {
-            var sum = 0.0;
-            for (var i = 0; i < n; i++)
-                sum += Softplus(-sign[i] * Margin(t, z[i], offset[i], r));
-            for (var k = 0; k < r; k++)
-                sum += lambda * t[k] * t[k];
-            return sum + BiasRidge * t[r] * t[r];
-        }
-
-        var value = Objective(theta);
-        for (var iteration = 0; iteration < 100; iteration++)
-        {
-            var gradient = new double[r + 1];
-            var hessian = new double[r + 1, r + 1];
-            for (var i = 0; i < n; i++)
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(lambda);
+            var w = _prior.Select(u => alpha * u).ToArray();
+            var n = _z.Length;
+            if (n == 0)
+                return (w, 0);
+            var r = _basis.Count;
+            var offset = _priorDot.Select(p => alpha * p).ToArray();
+            var theta = new double[r + 1]; // β (r), then b
+            double Objective(double[] t)
             {
-                var p = Sigmoid(Margin(theta, z[i], offset[i], r));
-                var residual = p - (sign[i] > 0 ? 1 : 0);
-                var curvature = p * (1 - p);
-                for (var a = 0; a <= r; a++)
+                var sum = 0.0;
+                for (var i = 0; i < n; i++)
+                    sum += Softplus(-_sign[i] * Margin(t, _z[i], offset[i], r));
+                for (var k = 0; k < r; k++)
+                    sum += lambda * t[k] * t[k];
+                return sum + BiasRidge * t[r] * t[r];
+            }
+
+            var value = Objective(theta);
+            for (var iteration = 0; iteration < 100; iteration++)
+            {
+                var gradient = new double[r + 1];
+                var hessian = new double[r + 1, r + 1];
+                for (var i = 0; i < n; i++)
                 {
-                    var za = a < r ? z[i][a] : 1;
-                    gradient[a] += residual * za;
-                    for (var c = 0; c <= a; c++)
-                        hessian[a, c] += curvature * za * (c < r ? z[i][c] : 1);
+                    var p = Sigmoid(Margin(theta, _z[i], offset[i], r));
+                    var residual = p - (_sign[i] > 0 ? 1 : 0);
+                    var curvature = p * (1 - p);
+                    for (var a = 0; a <= r; a++)
+                    {
+                        var za = a < r ? _z[i][a] : 1;
+                        gradient[a] += residual * za;
+                        for (var c = 0; c <= a; c++)
+                            hessian[a, c] += curvature * za * (c < r ? _z[i][c] : 1);
+                    }
                 }
-            }
 
-            for (var k = 0; k < r; k++)
-            {
-                gradient[k] += 2 * lambda * theta[k];
-                hessian[k, k] += 2 * lambda;
-            }
-
-            gradient[r] += 2 * BiasRidge * theta[r];
-            hessian[r, r] += 2 * BiasRidge;
-            if (gradient.Max(Math.Abs) < 1e-9)
-                break;
-            var step = CholeskySolve(hessian, gradient, r + 1);
-            var slope = -gradient.Select((g, k) => g * step[k]).Sum();
-            for (var t = 1.0; ; t /= 2)
-            {
-                var candidate = theta.Select((v, k) => v - t * step[k]).ToArray();
-                var next = Objective(candidate);
-                if (next <= value + 1e-4 * t * slope || t < 1e-10)
+                for (var k = 0; k < r; k++)
                 {
-                    (theta, value) = (candidate, next);
+                    gradient[k] += 2 * lambda * theta[k];
+                    hessian[k, k] += 2 * lambda;
+                }
+
+                gradient[r] += 2 * BiasRidge * theta[r];
+                hessian[r, r] += 2 * BiasRidge;
+                if (gradient.Max(Math.Abs) < 1e-9)
                     break;
+                var step = CholeskySolve(hessian, gradient, r + 1);
+                var slope = -gradient.Select((g, k) => g * step[k]).Sum();
+                for (var t = 1.0; ; t /= 2)
+                {
+                    var candidate = theta.Select((v, k) => v - t * step[k]).ToArray();
+                    var next = Objective(candidate);
+                    if (next <= value + 1e-4 * t * slope || t < 1e-10)
+                    {
+                        (theta, value) = (candidate, next);
+                        break;
+                    }
                 }
             }
-        }
 
-        for (var k = 0; k < r; k++)
-            for (var j = 0; j < d; j++)
-                w[j] += theta[k] * basis[k][j];
-        return (w, theta[r]);
+            for (var k = 0; k < r; k++)
+                for (var j = 0; j < w.Length; j++)
+                    w[j] += theta[k] * _basis[k][j];
+            return (w, theta[r]);
+        }
     }
 
     /// <summary>Modified Gram–Schmidt, applied twice per vector; a vector (nearly) in the span of the earlier ones adds nothing.</summary>

@@ -62,9 +62,10 @@ public sealed class ReferenceMethod : IRankingMethod
             var unit = tuning.Units[u];
             var subscriber = rounds[unit.Seed].Subscriber(unit.Subscriber);
             var relevant = unit.CandidateSets.Select(set => set.Select(i => tuning.IsRelevant(unit.Subscriber, i)).ToArray()).ToArray();
+            var problem = new PulledLogisticRegression.Problem([.. subscriber.Shown.Select(i => context.Vectors[i])], subscriber.Liked, PreferenceLearner.Unit(subscriber.Interest));
             for (var g = 0; g < grid.Count; g++)
             {
-                var direction = Direction(subscriber, context.Vectors, grid[g].Lambda, grid[g].Alpha);
+                var direction = problem.Solve(grid[g].Lambda, grid[g].Alpha).W.Select(v => (float)v).ToArray();
                 ndcg[g, u] = unit.CandidateSets.Select((set, k) => RankingMetrics.Ndcg10(RankingMetrics.Scores(set, context.Vectors, direction), relevant[k])).Average();
             }
         });
