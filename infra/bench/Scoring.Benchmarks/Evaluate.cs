@@ -9,12 +9,15 @@ namespace Scoring.Benchmarks;
 /// <summary>
 /// <c>evaluate [--topics arxiv-topics-dev.jsonl] [--upvotes hf-upvotes-dev.jsonl] [--out dir] [--seeds 5] [--subscribers 40]</c>:
 /// personal ranking with simulated subscribers and the global reward against upvotes, versus random and TF-IDF + linear
-/// SVM; writes a markdown table and a ScottPlot PNG of NDCG@10 vs feedback count.
+/// SVM; writes a markdown table and a ScottPlot PNG of NDCG@10 vs feedback count. <c>--protocol issue13</c> runs the
+/// evaluation of what is delivered instead (<see cref="EvaluateDelivered"/>).
 /// </summary>
 public static class Evaluate
 {
     public static int Run(IReadOnlyDictionary<string, string> options)
     {
+        if (options.GetValueOrDefault("protocol") is { } protocol)
+            return protocol == "issue13" ? EvaluateDelivered.Run(options) : throw new ArgumentException($"Unknown --protocol {protocol}: issue13, or leave it out for the original protocol.");
         var data = options.GetValueOrDefault("data") ?? Path.Combine("..", "shared", "data");
         var topicsPath = options.GetValueOrDefault("topics") ?? Path.Combine(data, "arxiv-topics-dev.jsonl");
         var upvotesPath = options.GetValueOrDefault("upvotes") ?? Path.Combine(data, "hf-upvotes-dev.jsonl");

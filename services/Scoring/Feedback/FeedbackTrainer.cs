@@ -116,35 +116,10 @@ public sealed class FeedbackTrainer(
             return; // too little new feedback to be worth a new version
         var rows = await connection.QueryAsync<(string Kind, Guid ListingId, Guid? OverListingId)>(new CommandDefinition(
             "SELECT kind, listing_id, over_listing_id FROM feedback", cancellationToken: ct));
-        var counts = new Dictionary<Guid, (float Pos, float Neg)>();
-        void Count(Guid listing, bool positive)
-        {
-            var (p, n) = counts.GetValueOrDefault(listing);
-            counts[listing] = positive ? (p + 1, n) : (p, n + 1);
-        }
-
-        foreach (var (kind, listing, over) in rows)
-        {
-            switch (kind)
-            {
-                case "Like" or "Click":
-                    Count(listing, true);
-                    break;
-                case "Dismiss":
-                    Count(listing, false);
-                    break;
-                case "Prefer" when over is not null:
-                    Count(listing, true);
-                    Count(over.Value, false);
-                    break;
-            }
-        }
-
         var vectors = (await connection.QueryAsync<(Guid ListingId, float[] Vector)>(new CommandDefinition(
             "SELECT listing_id, vector FROM listing_vectors WHERE listing_id IN (SELECT listing_id FROM feedback UNION SELECT over_listing_id FROM feedback)",
             cancellationToken: ct))).ToDictionary(r => r.ListingId, r => r.Vector);
-        var byListing = counts.Where(c => vectors.ContainsKey(c.Key)).ToDictionary(c => vectors[c.Key], c => c.Value);
-        var feedback = byListing.Select(kv => new ListingFeedback(kv.Key, kv.Value.Pos, kv.Value.Neg)).ToList();
+        var feedback = QualityFeedback.Aggregate(rows.Select(r => new FeedbackRow(r.Kind, r.ListingId, r.OverListingId)), vectors);
         var settings = options.Value.Quality;
         var net = QualityModel.Fit(feedback, settings, options.Value.Dimension);
         if (net is null)

@@ -4,18 +4,16 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using Platform.Contracts;
 using Platform.Messaging;
-using Platform.Scoring.Models;
 using Platform.Scoring.Rewards;
 using Platform.Scoring.Subscribers;
-using static TorchSharp.torch;
 
 namespace Platform.Scoring.Results;
 
 /// <summary>
 /// Scores embedded listings in batches (<see cref="ScoreListingConsumerDefinition"/> sets the size and wait) and
-/// publishes one result per listing: relevance from each subscriber's preference vector (one
-/// <see cref="SubscriberVectorIndex.ScoreBatch"/> call for the whole batch, threshold and top-k on the device), global
-/// quality and novelty rewards, combined per subscriber with capped weights (<see cref="RewardWeights"/>). A shadow
+/// publishes one result per listing, as <see cref="ListingScorer"/> makes it: relevance from each subscriber's
+/// preference vector (one product for the whole batch), global quality and novelty rewards, combined per subscriber
+/// with capped weights (<see cref="RewardWeights"/>), matches at or above the floor. A shadow
 /// quality model, when set, is recorded but not published. Each message is claimed in the inbox on its own, so a
 /// redelivered message has its effect once even when it arrives in another batch.
 /// </summary>
@@ -52,7 +50,7 @@ public sealed class ScoreListingConsumer(
         var failures = new Exception?[messages.Length];
         var units = new float[messages.Length][];
         for (var i = 0; i < messages.Length; i++)
-            (units[i], failures[i]) = Validate(messages[i].Message, settings);
+            (units[i], failures[i]) = ListingScorer.Validate(messages[i].Message, settings);
 
         var valid = Enumerable.Range(0, messages.Length).Where(i => failures[i] is null).ToArray();
         var scored = new ListingScored?[messages.Length];
@@ -64,9 +62,10 @@ public sealed class ScoreListingConsumer(
             var listings = valid.Select(i => messages[i].Message).ToArray();
             var novelty = rewards.Novelty.NoveltyOfBatch([.. valid.Select(i => units[i])]);
             var scoredAt = clock.GetUtcNow();
-            var active = Score(listings, [.. valid.Select(i => units[i])], vectors, rewards.Quality, novelty, settings, scoredAt);
+            var scorer = new ListingScorer(settings, rewards);
+            var active = scorer.Score(listings, [.. valid.Select(i => units[i])], vectors, rewards.Quality, novelty, scoredAt);
             var shadow = rewards.Shadow.IsTrained
-                ? Score(listings, [.. valid.Select(i => units[i])], vectors, rewards.Shadow, novelty, settings, scoredAt)
+                ? scorer.Score(listings, [.. valid.Select(i => units[i])], vectors, rewards.Shadow, novelty, scoredAt)
                 : null;
             for (var k = 0; k < valid.Length; k++)
             {
@@ -109,86 +108,6 @@ public sealed class ScoreListingConsumer(
         for (var i = 0; i < messages.Length; i++)
             if (failures[i] is { } failure)
                 await FaultOneAsync(messages[i], failure);
-    }
-
-    /// <summary>The listing's unit vector, or why it cannot be scored.</summary>
-    private static (float[] Unit, Exception? Failure) Validate(ListingEmbedded listing, ScoringOptions settings)
-    {
-        try
-        {
-            if (listing.Vector is null)
-                throw new InvalidMessageException($"Refused listing {listing.ListingId}: it has no vector.");
-            EmbeddingModelGuard.Check(settings, listing.ModelId, listing.Vector.Length, $"listing {listing.ListingId}");
-            if (listing.Vector.Any(v => !float.IsFinite(v)))
-                throw new InvalidMessageException($"Refused the vector of listing {listing.ListingId}: it has values that are not finite numbers.");
-            try
-            {
-                return (PreferenceLearner.Unit(listing.Vector), null);
-            }
-            catch (ArgumentException e)
-            {
-                throw new InvalidMessageException($"Refused the vector of listing {listing.ListingId}: {e.Message}");
-            }
-        }
-        catch (InvalidMessageException e)
-        {
-            return ([], e);
-        }
-    }
-
-    private ListingScored[] Score(IReadOnlyList<ListingEmbedded> listings, IReadOnlyList<float[]> units, SubscriberVectorIndex vectors,
-        QualityModel quality, float[] novelty, ScoringOptions settings, DateTimeOffset scoredAt)
-    {
-        var weights = settings.Rewards;
-        var q = quality.Predict([.. listings.Select(l => l.Vector)]);
-        var modelVersion = RewardModels.VersionFor(quality);
-        // Per-subscriber weights move a score by at most the caps, so pre-filter on relevance with the largest possible
-        // raise, then apply each subscriber's own combination and the floor exactly. One product serves the batch, so
-        // the device keeps the lowest of the listings' floors and each listing is held to its own below.
-        var floors = listings.Select((_, k) => (float)((settings.MatchFloor - (rewards.HasOwnWeights ? weights.MaxRaise : weights.GlobalAdjustment(q[k], novelty[k])))
-                                                       / Math.Max(1e-9, weights.Relevance))).ToArray();
-        IReadOnlyList<SubscriberScore>[] scores;
-        using (NewDisposeScope())
-        {
-            var flat = units.SelectMany(u => u).ToArray();
-            scores = vectors.ScoreBatch(tensor(flat, [units.Count, settings.Dimension], ScalarType.Float32), floors.Min(), Math.Max(1, settings.MaxMatches));
-        }
-
-        var scored = new ListingScored[listings.Count];
-        for (var k = 0; k < listings.Count; k++)
-        {
-            var (listing, quality_k, novelty_k, floor) = (listings[k], q[k], novelty[k], floors[k]);
-            var matches = scores[k]
-                .Where(s => s.Score >= floor)
-                .Take(settings.MaxMatches)
-                .Select(s => (s.SubscriberId, Relevance: s.Score, Score: rewards.WeightsFor(s.SubscriberId).Combine(s.Score, quality_k, novelty_k)))
-                .Where(m => m.Score >= settings.MatchFloor)
-                .OrderByDescending(m => m.Score)
-                .ToList();
-            scored[k] = new ListingScored
-            {
-                ListingId = listing.ListingId,
-                Title = listing.Title,
-                Url = listing.Url,
-                ModelVersion = modelVersion,
-                EmbeddingModelId = listing.ModelId,
-                GlobalRewards = new Dictionary<string, double>
-                {
-                    ["quality"] = Math.Round(quality_k, 6),
-                    ["novelty"] = Math.Round(novelty_k, 6),
-                },
-                Matches = [.. matches.Select(m =>
-                {
-                    var matchRewards = new Dictionary<string, double> { ["relevance"] = Math.Round(m.Relevance, 6) };
-                    if (rewards.LikeProbability(m.SubscriberId, m.Relevance) is { } p)
-                        matchRewards["likeProbability"] = Math.Round(p, 6);
-                    return new SubscriberMatch { SubscriberId = m.SubscriberId, Score = Math.Round(m.Score, 6), Rewards = matchRewards };
-                })],
-                ScoredAt = scoredAt,
-            };
-        }
-
-        return scored;
     }
 
     /// <summary>Faults this one message into the endpoint's error queue, leaving the batch intact.</summary>

@@ -8,7 +8,7 @@ namespace Platform.Scoring.Rewards;
 /// The reward models the service scores with: the global quality network (active, plus an optional shadow candidate),
 /// the novelty tracker and each subscriber's calibration. Personal preference directions live in the subscriber index.
 /// </summary>
-public sealed class RewardModels(IOptions<ScoringOptions> options, ILogger<RewardModels> logger) : IDisposable
+public sealed class RewardModels(IOptions<ScoringOptions> options, ILogger<RewardModels> logger) : ISubscriberRewards, IDisposable
 {
     public const string Family = "rewards-v1";
 
