@@ -17,7 +17,7 @@ public static class DeliveredReport
     private static readonly (string A, string B)[] Differences =
     [
         (Delivered, Reference), (Delivered, ColdStart), (Learner, Reference), (Learner, ColdStart), (Reference, ColdStart),
-        (Delivered, Learner), (DeliveredWithoutQuality, Delivered),
+        (Delivered, Learner), (Delivered, DeliveredOldQuality), (Learner, LogisticLearner),
     ];
 
     public static string Write(DeliveredEvaluationResult result, string file, string machine, string command, TimeSpan embedding, TimeSpan total)

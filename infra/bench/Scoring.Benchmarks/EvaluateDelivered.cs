@@ -17,7 +17,7 @@ public static class EvaluateDelivered
     public static int Run(IReadOnlyDictionary<string, string> options)
     {
         var inv = CultureInfo.InvariantCulture;
-        var machine = MachineInfo.Describe();
+        var machine = $"{Platform.ServiceDefaults.CpuFeatures.Current.Describe()}; {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}";
         Console.WriteLine($"machine: {machine}");
         var data = options.GetValueOrDefault("data") ?? Path.Combine("..", "shared", "data");
         var topicsPath = options.GetValueOrDefault("topics") ?? Path.Combine(data, "arxiv-topics-dev.jsonl");

@@ -86,7 +86,7 @@ public sealed class FeedbackTrainer(
             // The like probability is published for every listing scored, so it is calibrated to recent listings'
             // base rate rather than to the feedback's (LikeCalibration).
             recent ??= await LoadRecentListingsAsync(connection, settings.NoveltyWindow, ct);
-            var preference = LikeCalibration.Calibrate(PreferenceLearner.Train(interest, labelled, pairs, settings.Preference), labelled, recent, settings.Preference);
+            var preference = LikeCalibration.Calibrate(PreferenceLearner.TrainConfigured(interest, labelled, pairs, settings.Preference), labelled, recent, settings.Preference);
             await connection.ExecuteAsync(new CommandDefinition(
                 """
                 INSERT OR REPLACE INTO preference_vectors (subscriber_id, vector, norm, bias, examples, updated_at)

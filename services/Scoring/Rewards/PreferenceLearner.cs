@@ -9,9 +9,27 @@ public readonly record struct LabelledListing(float[] Vector, bool Liked);
 /// <summary>"A over B": the subscriber preferred <see cref="Winner"/> to <see cref="Loser"/>.</summary>
 public readonly record struct PreferencePair(float[] Winner, float[] Loser);
 
+/// <summary>Which personal preference model the service trains.</summary>
+public enum PreferenceMethod
+{
+    /// <summary>Shrunken Rocchio feedback (<see cref="CentroidPreferenceLearner"/>): the default.</summary>
+    Centroid,
+
+    /// <summary>Noise-corrected logistic regression pulled toward the interest (<see cref="PreferenceLearner"/>), the model before #13.</summary>
+    Logistic,
+}
+
 /// <summary>Hyper-parameters of the personal preference model.</summary>
 public sealed record PreferenceTrainingOptions
 {
+    public PreferenceMethod Method { get; init; } = PreferenceMethod.Centroid;
+
+    /// <summary>Centroid: s in β(n) = s·n/(n + k), how far plenty of feedback may move the direction from the interest.</summary>
+    public double FeedbackScale { get; init; } = 3;
+
+    /// <summary>Centroid: k in β(n) = s·n/(n + k), the reactions at which feedback has half its full weight.</summary>
+    public double FeedbackPseudoCount { get; init; } = 50;
+
     /// <summary>Logit scale applied to the dot product w·x (cosines of MiniLM vectors span a narrow range).</summary>
     public float Scale { get; init; } = 10f;
 
@@ -47,6 +65,15 @@ public sealed record PreferenceVector(float[] Direction, float Norm, float Bias,
 /// </summary>
 public static class PreferenceLearner
 {
+    /// <summary>The model <see cref="PreferenceTrainingOptions.Method"/> names.</summary>
+    public static PreferenceVector TrainConfigured(float[] interest, IReadOnlyList<LabelledListing> labelled, IReadOnlyList<PreferencePair> pairs,
+        PreferenceTrainingOptions options) => options.Method switch
+        {
+            PreferenceMethod.Centroid => CentroidPreferenceLearner.Train(interest, labelled, pairs, options),
+            PreferenceMethod.Logistic => Train(interest, labelled, pairs, options),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Method, "Unknown preference method."),
+        };
+
     public static PreferenceVector Train(float[] interest, IReadOnlyList<LabelledListing> labelled, IReadOnlyList<PreferencePair> pairs,
         PreferenceTrainingOptions options, Device? device = null)
     {

@@ -10,7 +10,12 @@ namespace Platform.Scoring.Rewards;
 public sealed record RewardWeights
 {
     public double Relevance { get; init; } = 1.0;
-    public double Quality { get; init; } = 0.2;
+    /// <summary>
+    /// 0 unless a subscriber (or an operator) sets their own: one network trained on everybody's likes pulls each
+    /// subscriber toward what the majority likes, and at 0.2 it lowered the delivered NDCG@10 of the issue #13
+    /// protocol by 0.016–0.025 (docs/evaluation.md), so it stays out of the way until a weight is earned.
+    /// </summary>
+    public double Quality { get; init; }
     public double QualityCap { get; init; } = 0.05;
     public double Novelty { get; init; } = 0.2;
     public double NoveltyCap { get; init; } = 0.1;

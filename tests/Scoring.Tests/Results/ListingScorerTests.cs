@@ -36,6 +36,9 @@ public sealed class ListingScorerTests : IDisposable
         _index.Dispose();
     }
 
+    /// <summary>A deployment that gives the global quality reward a weight (the default is 0: it stays out of the way).</summary>
+    private static readonly RewardWeights WithQuality = new() { Quality = 0.2 };
+
     [Fact]
     public void Validate_refuses_what_cannot_be_scored_and_returns_the_unit_vector()
     {
@@ -89,7 +92,7 @@ public sealed class ListingScorerTests : IDisposable
     [Fact]
     public void Quality_raises_or_lowers_and_a_near_duplicate_is_lowered_each_by_no_more_than_its_cap()
     {
-        var settings = new ScoringOptions { MatchFloor = -1f };
+        var settings = new ScoringOptions { MatchFloor = -1f, Rewards = WithQuality };
         using var rewards = Rewards(settings);
         var quality = TrainedQuality(rewards);
         var liked = _data.Listing(0);
@@ -111,7 +114,7 @@ public sealed class ListingScorerTests : IDisposable
     [Fact]
     public void Own_weights_apply_to_their_subscriber_only_and_the_floor_is_applied_after_them()
     {
-        var settings = new ScoringOptions { MatchFloor = 0.3f };
+        var settings = new ScoringOptions { MatchFloor = 0.3f, Rewards = WithQuality };
         using var rewards = Rewards(settings);
         var quality = TrainedQuality(rewards);
         var disliked = _data.Listing(1); // quality < 0.25: the default weights lower it by the full 0.05

@@ -94,7 +94,10 @@ public sealed class QualityModelTests
     [Fact]
     public void Reward_weights_keep_cold_start_scores_equal_to_relevance_and_cap_each_reward()
     {
-        var weights = new RewardWeights();
+        // By default the global quality reward stays out of every subscriber's score; a configured weight is capped.
+        Assert.Equal(0.42, new RewardWeights().Combine(0.42, quality: 1.0, novelty: 1.0), 12);
+        Assert.Equal(0.42, new RewardWeights().Combine(0.42, quality: 0.0, novelty: 1.0), 12);
+        var weights = new RewardWeights { Quality = 0.2 };
         Assert.Equal(0.42, weights.Combine(0.42, quality: 0.5, novelty: 1.0), 12);
         Assert.Equal(0.42 + weights.QualityCap, weights.Combine(0.42, quality: 1.0, novelty: 1.0), 12);
         Assert.Equal(0.42 - weights.QualityCap, weights.Combine(0.42, quality: 0.0, novelty: 1.0), 12);

@@ -38,7 +38,7 @@ public sealed class FeedbackLearningTests(RabbitMqVirtualHostFixture rabbit) : I
         var bystander = Guid.NewGuid();
         var interest = Synthetic.Mix(data.Centroid(0), data.Centroid(1), 0.35f); // says topic 0, likes topic 1
         await bus.Publish(ScoringHost.Interests(subscriber, interest), Ct);
-        await bus.Publish(ScoringHost.Interests(bystander, data.Centroid(4)), Ct);
+        await bus.Publish(ScoringHost.Interests(bystander, Synthetic.Mix(data.Centroid(4), data.Centroid(1), 0.5f)), Ct); // matches topic 1 too
         await WaitUntilAsync(async () => (await host.Client.GetAsync($"/subscriber-vectors/{bystander}", Ct)).IsSuccessStatusCode);
         await WaitUntilAsync(async () => (await host.Client.GetAsync($"/subscriber-vectors/{subscriber}", Ct)).IsSuccessStatusCode);
 

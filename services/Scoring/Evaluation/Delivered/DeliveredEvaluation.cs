@@ -17,7 +17,8 @@ public static class DeliveredEvaluation
     public const string Reference = "reference";
     public const string Learner = "learner";
     public const string Delivered = "delivered";
-    public const string DeliveredWithoutQuality = "delivered, quality 0";
+    public const string DeliveredOldQuality = "delivered, quality 0.2";
+    public const string LogisticLearner = "learner (logistic)";
 
     /// <summary>The methods the report compares; add a new one here.</summary>
     public static IReadOnlyList<IRankingMethod> DefaultMethods() =>
@@ -26,8 +27,9 @@ public static class DeliveredEvaluation
         new ReferenceMethod(),
         new PreferenceLearnerMethod(),
         new DeliveredMethod(),
-        new DeliveredMethod(DeliveredWithoutQuality, qualityWeight: 0,
-            description: "diagnostic: the delivered path with every subscriber's own quality weight set to 0 (novelty and floor as delivered)"),
+        new PreferenceLearnerMethod(Rewards.PreferenceMethod.Logistic),
+        new DeliveredMethod(DeliveredOldQuality, qualityWeight: 0.2,
+            description: "the delivered path with every subscriber's quality weight at 0.2, the default before issue #13 (novelty and floor as delivered)"),
     ];
 
     /// <param name="vectors">Each listing's embedding, as the embedding service publishes it.</param>

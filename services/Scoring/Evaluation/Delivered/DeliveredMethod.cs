@@ -34,7 +34,7 @@ public sealed class DeliveredMethod(string name = DeliveredEvaluation.Delivered,
 
     public string Name => name;
 
-    public string Description => description ?? "the service's path: ListingScorer on the index of PreferenceLearner directions, the quality network trained on every "
+    public string Description => description ?? "the service's path: ListingScorer on the index of the service's preference directions, the quality network trained on every "
         + "subscriber's pooled feedback, stream novelty, default reward weights and floor; not-delivered candidates rank last";
 
     public CandidateScorer Prepare(EvaluationRound round)

@@ -62,7 +62,7 @@ public sealed class EvaluationRound
 
     public RoundSubscriber Subscriber(int subscriber) => Subscribers.Single(s => s.Subscriber == subscriber);
 
-    /// <summary>The subscriber's preference as the service trains it (<see cref="PreferenceLearner"/>, service defaults).</summary>
+    /// <summary>The subscriber's preference as the service trains it (<see cref="PreferenceLearner.TrainConfigured"/>, service defaults).</summary>
     public PreferenceVector ServicePreference(int subscriber)
     {
         lock (_gate)
@@ -70,7 +70,7 @@ public sealed class EvaluationRound
             if (!_preferences.TryGetValue(subscriber, out var preference))
             {
                 var s = Subscriber(subscriber);
-                _preferences[subscriber] = preference = PreferenceLearner.Train(s.Interest, s.Labelled(Vectors), [], Context.Service.Preference);
+                _preferences[subscriber] = preference = PreferenceLearner.TrainConfigured(s.Interest, s.Labelled(Vectors), [], Context.Service.Preference);
             }
 
             return preference;
