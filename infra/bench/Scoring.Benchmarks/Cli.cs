@@ -34,8 +34,10 @@ public static class Cli
                 return ServiceBench.RunAsync(options);
             case "evaluate":
                 return Task.FromResult(Evaluate.Run(options));
+            case "compare":
+                return Task.FromResult(CompareUnits.Run(options));
             default:
-                Console.WriteLine("verbs: embed --files a.jsonl,b.jsonl | evaluate | bench | service");
+                Console.WriteLine("verbs: embed --files a.jsonl,b.jsonl | evaluate | compare --a dir --b dir | bench | service");
                 return Task.FromResult(verb == "help" ? 0 : 2);
         }
     }

@@ -8,11 +8,14 @@ namespace Scoring.Benchmarks;
 /// Embeddings of evaluation texts on disk, keyed by SHA-256 of (model id, text): one append-only binary file of
 /// (32-byte key, 384 float32) records, so a rerun (or a resumed, interrupted run) embeds only what is new.
 /// </summary>
-public sealed class EmbeddingCache(string directory)
+public sealed class EmbeddingCache(string directory, string modelId = MiniLmEncoder.Id)
 {
     private const int Dimension = 384;
 
-    public string FilePath { get; } = Path.Combine(directory, "minilm-l6-v2.bin");
+    /// <summary>One file per model; the fp32 model keeps the name it always had.</summary>
+    public string FilePath { get; } = Path.Combine(directory, modelId == MiniLmEncoder.Id
+        ? "minilm-l6-v2.bin"
+        : $"minilm-l6-v2-{string.Concat(modelId[(modelId.IndexOf('@') + 1)..].Select(c => char.IsLetterOrDigit(c) ? c : '-'))}.bin");
 
     public float[][] Embed(IReadOnlyList<string> texts, Func<MiniLmEncoder> encoderFactory, Action<string>? log = null)
     {
@@ -66,6 +69,6 @@ public sealed class EmbeddingCache(string directory)
         return result;
     }
 
-    private static string Key(string text) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(MiniLmEncoder.Id + "\n" + text)));
+    private string Key(string text) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(modelId + "\n" + text)));
 }

@@ -8,7 +8,8 @@ namespace Scoring.Benchmarks;
 
 /// <summary>
 /// <c>evaluate --protocol issue13 [--topics arxiv-topics-dev.jsonl] [--out dir] [--seeds 5] [--sets 20] [--noise 0.1,0.3]
-/// [--feedback 0,5,20,50] [--tuning-seeds 3] [--tuning-sets 10] [--limit N] [--cache dir]</c>: what the service delivers
+/// [--feedback 0,5,20,50] [--tuning-seeds 3] [--tuning-sets 10] [--limit N] [--cache dir] [--precision fp32|int8]
+/// [--int8-range auto|full|reduced]</c>: what the service delivers
 /// under the protocol of issue #13, against cold start, the tuned logistic-regression reference and the preference
 /// learner alone; writes <c>evaluation-issue13.md</c> into <c>--out</c>.
 /// </summary>
@@ -28,8 +29,10 @@ public static class EvaluateDelivered
         var listings = EvalListing.ReadJsonl(topicsPath);
         if (options.TryGetValue("limit", out var limit))
             listings = [.. listings.Take(int.Parse(limit, inv))];
-        var cache = new EmbeddingCache(Cli.CacheDir(options));
-        float[][] Embed(IReadOnlyList<string> texts) => cache.Embed(texts, () => new MiniLmEncoder(), Console.WriteLine);
+        var encoder = EvalEncoder.From(options);
+        machine += $"; embeddings {encoder.ModelId}";
+        var cache = encoder.Cache(Cli.CacheDir(options));
+        float[][] Embed(IReadOnlyList<string> texts) => cache.Embed(texts, encoder.Create, Console.WriteLine);
         var vectors = Embed([.. listings.Select(l => EmbeddingText.ForListing(l.Title, l.Abstract))]);
         var embedded = watch.Elapsed;
 
@@ -37,6 +40,7 @@ public static class EvaluateDelivered
         int[] Ints(string key, int[] fallback) => options.TryGetValue(key, out var v) ? [.. v.Split(',').Select(s => int.Parse(s, inv))] : fallback;
         var evaluationOptions = defaults with
         {
+            Service = new Platform.Scoring.ScoringOptions { EmbeddingModelId = encoder.ModelId },
             Seeds = Ints("seeds", [defaults.Seeds])[0],
             SetsPerUnit = Ints("sets", [defaults.SetsPerUnit])[0],
             FeedbackCounts = Ints("feedback", defaults.FeedbackCounts),
@@ -53,6 +57,10 @@ public static class EvaluateDelivered
         var report = DeliveredReport.Write(result, Path.GetFileName(topicsPath), machine, command, embedded, watch.Elapsed);
         var md = Path.Combine(outDir, "evaluation-issue13.md");
         File.WriteAllText(md, report);
+        // Every unit's metrics, so two runs (e.g. fp32 and int8 vectors: the same units, events and sets) can be paired.
+        File.WriteAllLines(Path.Combine(outDir, "units-issue13.csv"), ["method,noise,feedback,seed,category,ndcg10,pairwise",
+            .. result.Cells.SelectMany(c => result.Units.Select((u, i) => string.Create(inv,
+                $"\"{c.Method}\",{c.Noise},{c.Feedback},{u.Seed},{u.Category},{c.UnitNdcg[i]:R},{c.UnitPairwise[i]:R}")))]);
         Console.WriteLine(report);
         Console.WriteLine($"report: {md}");
         return 0;
