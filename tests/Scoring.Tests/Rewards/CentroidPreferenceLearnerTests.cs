@@ -1,4 +1,3 @@
-using Platform.Scoring.Evaluation;
 using Platform.Scoring.Rewards;
 
 namespace Scoring.Tests.Rewards;
@@ -8,24 +7,9 @@ public sealed class CentroidPreferenceLearnerTests
 {
     private static readonly PreferenceTrainingOptions Options = new();
 
-    // The subscriber states a mix of topics 0 and 1, but what they actually like is topic 1.
-    private static (Synthetic Data, float[] Interest, List<float[]> Pool, List<bool> Relevant) Scenario(int seed)
-    {
-        var data = new Synthetic(seed);
-        var interest = Synthetic.Mix(data.Centroid(0), data.Centroid(1), 0.35f);
-        var pool = new List<float[]>();
-        var relevant = new List<bool>();
-        for (var topic = 0; topic < 6; topic++)
-        for (var i = 0; i < 20; i++)
-        {
-            pool.Add(data.Listing(topic));
-            relevant.Add(topic == 1);
-        }
-        return (data, interest, pool, relevant);
-    }
+    private static (Synthetic Data, float[] Interest, List<float[]> Pool, List<bool> Relevant) Scenario(int seed) => PreferenceScenario.Create(seed);
 
-    private static double Auc(float[] direction, List<float[]> pool, List<bool> relevant) =>
-        Metrics.Auc([.. pool.Select(v => Synthetic.Dot(direction, v))], relevant);
+    private static double Auc(float[] direction, List<float[]> pool, List<bool> relevant) => PreferenceScenario.Auc(direction, pool, relevant);
 
     /// <summary>Alternating likes of topic 1 and dismissals of the others, each label flipped with probability <paramref name="flip"/>.</summary>
     private static List<LabelledListing> Feedback(Synthetic data, int events, double flip, int seed)

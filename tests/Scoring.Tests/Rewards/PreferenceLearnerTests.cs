@@ -1,4 +1,3 @@
-using Platform.Scoring.Evaluation;
 using Platform.Scoring.Rewards;
 
 namespace Scoring.Tests.Rewards;
@@ -6,25 +5,9 @@ namespace Scoring.Tests.Rewards;
 /// <summary>The personal preference model with real TorchSharp training.</summary>
 public sealed class PreferenceLearnerTests
 {
-    // The subscriber states topic 0 but what they actually like is topic 1.
-    private static (Synthetic Data, float[] Interest, List<float[]> Pool, List<bool> Relevant) Scenario(int seed)
-    {
-        var data = new Synthetic(seed);
-        var interest = Synthetic.Mix(data.Centroid(0), data.Centroid(1), 0.35f);
-        var pool = new List<float[]>();
-        var relevant = new List<bool>();
-        for (var topic = 0; topic < 6; topic++)
-        for (var i = 0; i < 20; i++)
-        {
-            pool.Add(data.Listing(topic));
-            relevant.Add(topic == 1);
-        }
+    private static (Synthetic Data, float[] Interest, List<float[]> Pool, List<bool> Relevant) Scenario(int seed) => PreferenceScenario.Create(seed);
 
-        return (data, interest, pool, relevant);
-    }
-
-    private static double Auc(float[] direction, List<float[]> pool, List<bool> relevant) =>
-        Metrics.Auc([.. pool.Select(v => Synthetic.Dot(direction, v))], relevant);
+    private static double Auc(float[] direction, List<float[]> pool, List<bool> relevant) => PreferenceScenario.Auc(direction, pool, relevant);
 
     [Fact]
     public void Without_feedback_the_preference_is_the_stated_interest()
