@@ -32,7 +32,7 @@ public static class CentroidPreferenceLearner
         var direction = PreferenceLearner.Unit([.. w.Select(v => (float)v)]);
 
         // A starting logit σ(scale·cos + b) centred on the feedback; LikeCalibration fits slope and bias to the labels.
-        var bias = labelled.Count == 0 ? 0f : -options.Scale * (float)labelled.Average(l => Dot(direction, l.Vector));
+        var bias = labelled.Count == 0 ? 0f : -options.Scale * (float)labelled.Average(l => PreferenceLearner.Dot(direction, l.Vector));
         return new PreferenceVector(direction, 1f, bias, n);
     }
 
@@ -57,13 +57,5 @@ public static class CentroidPreferenceLearner
         for (var i = 0; i < dimension; i++)
             d[i] = a[i] - b[i];
         return d;
-    }
-
-    private static double Dot(float[] a, float[] b)
-    {
-        double sum = 0;
-        for (var i = 0; i < a.Length; i++)
-            sum += (double)a[i] * b[i];
-        return sum;
     }
 }

@@ -139,6 +139,15 @@ public static class PreferenceLearner
         return -(labels * p.log() + (1f - labels) * (1f - p).log());
     }
 
+    /// <summary>Σ aᵢ·bᵢ accumulated in double: the cosine of two unit vectors.</summary>
+    public static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        var sum = 0.0;
+        for (var i = 0; i < a.Length; i++)
+            sum += (double)a[i] * b[i];
+        return sum;
+    }
+
     public static float[] Unit(ReadOnlySpan<float> vector)
     {
         double squares = 0;

@@ -9,8 +9,6 @@ namespace Platform.Embedding.Encoding.Onnx;
 /// </summary>
 public static class Int8DotProduct
 {
-    public static bool IsSaturationFree => CpuFeatures.Current.HasSaturationFreeInt8DotProduct;
-
     /// <summary>The range <paramref name="requested"/> means on <paramref name="cpu"/>: Auto becomes Full where it is computed exactly, Reduced elsewhere.</summary>
     /// <exception cref="NotSupportedException">Full was asked for on a CPU that would saturate it.</exception>
     public static Int8WeightRange Resolve(Int8WeightRange requested, CpuFeatures cpu) => requested switch

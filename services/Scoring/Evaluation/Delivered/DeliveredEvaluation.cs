@@ -18,7 +18,10 @@ public static class DeliveredEvaluation
     public const string Learner = "learner";
     public const string Delivered = "delivered";
     public const string DeliveredOldQuality = "delivered, quality 0.2";
-    public const string LogisticLearner = "learner (logistic)";
+    public static readonly string LogisticLearner = LearnerNamed(Rewards.PreferenceMethod.Logistic);
+
+    /// <summary>The report's name for the service's <paramref name="method"/> preference model when it is not the default.</summary>
+    public static string LearnerNamed(Rewards.PreferenceMethod method) => $"{Learner} ({method.ToString().ToLowerInvariant()})";
 
     /// <summary>The methods the report compares; add a new one here.</summary>
     public static IReadOnlyList<IRankingMethod> DefaultMethods() =>

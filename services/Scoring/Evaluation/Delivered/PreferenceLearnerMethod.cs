@@ -8,7 +8,7 @@ namespace Platform.Scoring.Evaluation.Delivered;
 /// </summary>
 public sealed class PreferenceLearnerMethod(PreferenceMethod? method = null) : IRankingMethod
 {
-    public string Name => method is { } m ? $"{DeliveredEvaluation.Learner} ({m.ToString().ToLowerInvariant()})" : DeliveredEvaluation.Learner;
+    public string Name => method is { } m ? DeliveredEvaluation.LearnerNamed(m) : DeliveredEvaluation.Learner;
 
     public string Description => method is { } m
         ? $"the service's {m} preference model (Scoring:Preference:Method={m}), candidates ranked by its relevance alone"

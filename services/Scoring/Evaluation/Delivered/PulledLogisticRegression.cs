@@ -33,7 +33,7 @@ public static class PulledLogisticRegression
             _prior = prior;
             _basis = OrthonormalBasis(x, prior.Length);
             _z = [.. x.Select(row => _basis.Select(q => Dot(q, row)).ToArray())];
-            _priorDot = [.. x.Select(row => Dot(prior, row))];
+            _priorDot = [.. x.Select(row => Rewards.PreferenceLearner.Dot(prior, row))];
             _sign = [.. liked.Select(l => l ? 1.0 : -1.0)];
         }
 
@@ -180,14 +180,6 @@ public static class PulledLogisticRegression
         var sum = 0.0;
         for (var j = 0; j < a.Length; j++)
             sum += a[j] * b[j];
-        return sum;
-    }
-
-    private static double Dot(float[] a, float[] b)
-    {
-        var sum = 0.0;
-        for (var j = 0; j < a.Length; j++)
-            sum += (double)a[j] * b[j];
         return sum;
     }
 

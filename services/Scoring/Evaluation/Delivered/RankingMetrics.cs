@@ -12,14 +12,6 @@ public static class RankingMetrics
     public static double Ndcg10(IReadOnlyList<float> scores, IReadOnlyList<bool> relevant) =>
         Metrics.Ndcg(scores, [.. relevant.Select(r => r ? 1.0 : 0.0)], 10);
 
-    public static double Dot(float[] a, float[] b)
-    {
-        var sum = 0.0;
-        for (var j = 0; j < a.Length; j++)
-            sum += (double)a[j] * b[j];
-        return sum;
-    }
-
     public static float[] Scores(IReadOnlyList<int> candidates, IReadOnlyList<float[]> vectors, float[] direction) =>
-        [.. candidates.Select(i => (float)Dot(direction, vectors[i]))];
+        [.. candidates.Select(i => (float)Rewards.PreferenceLearner.Dot(direction, vectors[i]))];
 }
